@@ -6,5 +6,4 @@ internal static partial class NativeMethods
 {
     [LibraryImport(Lib)] internal static partial IntPtr gat_error_take();
     [LibraryImport(Lib)] internal static partial void gat_error_free(IntPtr message);
-    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)] internal static partial void gat_error_raise_for_test(string message);
 }

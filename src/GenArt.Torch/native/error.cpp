@@ -23,11 +23,3 @@ char* gat_error_take() {
 }
 
 void gat_error_free(char* message) { std::free(message); }
-
-void gat_error_raise_for_test(const char* message) {
-  try {
-    throw std::runtime_error(message);
-  } catch (const std::exception& e) {
-    gat::set_error("raise_for_test", e.what());
-  }
-}

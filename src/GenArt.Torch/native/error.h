@@ -7,4 +7,3 @@
 GAT_API char* gat_error_take();
 GAT_API void gat_error_free(char* message);
 // Sets the error slot; used by the managed side's tests of the error path.
-GAT_API void gat_error_raise_for_test(const char* message);
