@@ -1,10 +1,13 @@
+using System.CommandLine;
+
 namespace GenArt.Cli;
 
 public static class Program
 {
     public static int Main(string[] args)
     {
-        Console.WriteLine("genart");
-        return 0;
+        var root = new RootCommand("genart: prompts in, images out; a self-hostable generative-art service");
+        root.Subcommands.Add(DoctorCommand.Create());
+        return root.Parse(args).Invoke();
     }
 }
