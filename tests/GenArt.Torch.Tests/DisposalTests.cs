@@ -97,7 +97,7 @@ public class DisposalTests
             readings.Add(SettledResidentBytes());
         }
         TestContext.Out.WriteLine($"resident memory after warm-up {start >> 10} KiB, after each further 100k cycles: {string.Join(", ", readings.Select(r => $"{r >> 10} KiB"))}");
-        // One leaked 64-float tensor per cycle would add over 180 MB here (256 B of data plus libtorch's TensorImpl);
+        // One leaked 64-float tensor per cycle would add over 90 MB between the readings compared (256 B of data plus the TensorImpl);
         // even a leaked 32-byte string per cycle would add 6.4 MB over the 200k cycles compared.
         // The wobbles are upward spikes, so compare the lower of the first two readings with the lower of the
         // last two: at least 200k cycles apart.
