@@ -47,5 +47,11 @@ public static partial class ImageDecoder
             throw new ImageDecodeException(fileName, ImageDecodeRule.TooManyPixels,
                 $"{width}x{height} is {width * height:N0} pixels, over the limit of {options.MaxPixels:N0} pixels.");
         }
+        // A single RGB8 buffer is a .NET array, limited to Array.MaxLength bytes whatever MaxPixels allows.
+        if (width * height * 3 > Array.MaxLength)
+        {
+            throw new ImageDecodeException(fileName, ImageDecodeRule.TooManyPixels,
+                $"{width}x{height} needs {width * height * 3:N0} bytes as RGB8, more than one buffer can hold.");
+        }
     }
 }

@@ -160,6 +160,21 @@ public class ImageDecoderTests
     }
 
     [Test]
+    public void Raising_the_limit_never_allows_more_than_one_buffer_can_hold()
+    {
+        var bytes = Fixtures.Read("quadrants.jpg");
+        int sof = FindMarker(bytes, 0xC0);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(sof + 5), 65000);
+        BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(sof + 7), 65000);
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(bytes, "huge.jpg", new ImageDecodeOptions { MaxPixels = long.MaxValue }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(e!.Rule, Is.EqualTo(ImageDecodeRule.TooManyPixels));
+            Assert.That(e.Message, Does.Contain("more than one buffer can hold"));
+        });
+    }
+
+    [Test]
     public void Pixel_limit_is_configurable()
     {
         var e = Assert.Throws<ImageDecodeException>(() =>
