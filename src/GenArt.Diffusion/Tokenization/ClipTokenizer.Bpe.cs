@@ -30,53 +30,62 @@ public sealed partial class ClipTokenizer
         }
     }
 
+    /// <summary>
+    /// BPE of one pre-token. CLIP's reference repeatedly takes the lowest-ranked adjacent pair and merges all its
+    /// occurrences left to right. The same result comes from a priority queue of (rank, position) over a linked
+    /// list of symbols: pairs of equal rank are merged leftmost first, an occurrence overlapping a merged one is
+    /// stale by then, and a pair created by a merge always ranks after the merge that created its parts. This
+    /// keeps very long words at O(n log n) instead of quadratic.
+    /// </summary>
     private int[] BytePairEncode(string piece)
     {
         var utf8 = Encoding.UTF8.GetBytes(piece);
-        var symbols = new List<string>(utf8.Length);
-        foreach (byte b in utf8)
-            symbols.Add(ByteLevel.ByteToChar[b].ToString());
-        symbols[^1] += "</w>";
+        int n = utf8.Length;
+        var symbols = new string[n];
+        var next = new int[n];
+        var prev = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            symbols[i] = ByteLevel.ByteToChar[utf8[i]].ToString();
+            next[i] = i + 1 < n ? i + 1 : -1;
+            prev[i] = i - 1;
+        }
+        symbols[n - 1] += "</w>";
 
         var ranks = Vocabulary.MergeRanks;
-        while (symbols.Count > 1)
+        var queue = new PriorityQueue<int, (int Rank, int Position)>();
+        void Consider(int left)
         {
-            int bestRank = int.MaxValue;
-            (string, string) best = default;
-            for (int i = 0; i + 1 < symbols.Count; i++)
-            {
-                if (ranks.TryGetValue((symbols[i], symbols[i + 1]), out int rank) && rank < bestRank)
-                {
-                    bestRank = rank;
-                    best = (symbols[i], symbols[i + 1]);
-                }
-            }
-            if (bestRank == int.MaxValue)
-                break;
+            if (left >= 0 && next[left] >= 0 && ranks.TryGetValue((symbols[left], symbols[next[left]]), out int rank))
+                queue.Enqueue(left, (rank, left));
+        }
+        for (int i = 0; i + 1 < n; i++)
+            Consider(i);
 
-            // Merge every occurrence of the best pair, scanning left to right without overlaps.
-            var merged = new List<string>(symbols.Count);
-            for (int i = 0; i < symbols.Count; i++)
-            {
-                if (i + 1 < symbols.Count && symbols[i] == best.Item1 && symbols[i + 1] == best.Item2)
-                {
-                    merged.Add(best.Item1 + best.Item2);
-                    i++;
-                }
-                else
-                {
-                    merged.Add(symbols[i]);
-                }
-            }
-            symbols = merged;
+        while (queue.TryDequeue(out int left, out var key))
+        {
+            // Skip entries made stale by an earlier merge: the symbol was absorbed or its pair changed.
+            if (symbols[left] is null || next[left] < 0)
+                continue;
+            int right = next[left];
+            if (!ranks.TryGetValue((symbols[left], symbols[right]), out int rank) || rank != key.Rank)
+                continue;
+
+            symbols[left] += symbols[right];
+            symbols[right] = null!;
+            next[left] = next[right];
+            if (next[right] >= 0)
+                prev[next[right]] = left;
+            Consider(prev[left]);
+            Consider(left);
         }
 
-        var result = new int[symbols.Count];
-        for (int i = 0; i < symbols.Count; i++)
+        var result = new List<int>();
+        for (int i = 0; i >= 0; i = next[i])
         {
             // transformers maps a symbol missing from the vocabulary to its unknown token, <|endoftext|>.
-            result[i] = Vocabulary.TryGetId(symbols[i], out int id) ? id : EndOfTextId;
+            result.Add(Vocabulary.TryGetId(symbols[i], out int id) ? id : EndOfTextId);
         }
-        return result;
+        return result.ToArray();
     }
 }

@@ -53,9 +53,13 @@ internal static class TextFixer
         return sb.ToString();
     }
 
+    // ftfy repeats until nothing changes; every pass that changes text shortens mojibake or expands a
+    // ligature once, so real text settles in two or three passes. The cap only guards against a cycle.
+    private const int MaxPasses = 16;
+
     private static string FixSegment(string text, bool unescapeHtml)
     {
-        while (true)
+        for (int pass = 0; pass < MaxPasses; pass++)
         {
             string original = text;
             if (unescapeHtml)
@@ -73,6 +77,7 @@ internal static class TextFixer
             if (text == original)
                 return text;
         }
+        return text;
     }
 
     private static string FixMojibake(string text)
