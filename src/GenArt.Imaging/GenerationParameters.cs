@@ -12,7 +12,7 @@ namespace GenArt.Imaging;
 /// <c>Key: value</c> pairs separated by ", ". A value holding ',', ':' or a newline is written as a JSON
 /// string, which is how WebUI quotes such values so that its parser can split the line.
 /// </remarks>
-public sealed record GenerationParameters
+public sealed partial record GenerationParameters
 {
     public required string Prompt { get; init; }
 

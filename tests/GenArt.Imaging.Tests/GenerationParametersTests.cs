@@ -59,4 +59,46 @@ public class GenerationParametersTests
             Assert.That(() => (Sample with { Sampler = " " }).ToA1111Text(), Throws.ArgumentException.With.Message.Contains("Sampler"));
         });
     }
+
+    [Test]
+    public void Parse_reads_back_what_was_written()
+    {
+        var original = Sample with
+        {
+            Prompt = "line one\nline two: with colon, and comma",
+            NegativePrompt = "bad hands\nNegative prompt: is only special once",
+            Extra = [new("Lora hashes", "brand_a: 1a2b, brand_b: 3c4d"), new("Clip skip", "2"), new("Note", "ü\"q\"\\")],
+        };
+        var parsed = GenerationParameters.ParseA1111(original.ToA1111Text());
+        Assert.Multiple(() =>
+        {
+            Assert.That(parsed with { Extra = [] }, Is.EqualTo(original with { Extra = [] }));
+            Assert.That(parsed.Extra, Is.EqualTo(original.Extra));
+        });
+    }
+
+    [Test]
+    public void Parse_reads_webui_text_without_negative_prompt()
+    {
+        var parsed = GenerationParameters.ParseA1111(
+            "masterpiece, 1girl\nSteps: 28, Sampler: Euler a, CFG scale: 7.0, Seed: 3921, Size: 512x768, Model hash: 6ce0161689, Model: anything-v3");
+        Assert.Multiple(() =>
+        {
+            Assert.That(parsed.Prompt, Is.EqualTo("masterpiece, 1girl"));
+            Assert.That(parsed.NegativePrompt, Is.Null);
+            Assert.That((parsed.Steps, parsed.Sampler, parsed.CfgScale, parsed.Seed), Is.EqualTo((28, "Euler a", 7.0, 3921L)));
+            Assert.That((parsed.Width, parsed.Height, parsed.Model), Is.EqualTo((512, 768, "anything-v3")));
+            Assert.That(parsed.Extra, Is.EqualTo(new[] { new KeyValuePair<string, string>("Model hash", "6ce0161689") }));
+        });
+    }
+
+    [TestCase("just a prompt", "settings line")]
+    [TestCase("p\nSteps: 20, Sampler: Euler, CFG scale: 7, Seed: 1", "Size")]
+    [TestCase("p\nSteps: twenty, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 1x1", "Steps")]
+    [TestCase("p\nSteps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 512", "WIDTHxHEIGHT")]
+    [TestCase("p\nSteps: 20, Sampler: \"Euler, CFG scale: 7", "unterminated")]
+    public void Parse_names_what_is_wrong(string text, string expected)
+    {
+        Assert.That(() => GenerationParameters.ParseA1111(text), Throws.TypeOf<FormatException>().With.Message.Contains(expected));
+    }
 }
