@@ -24,6 +24,7 @@ public class ClipTextCleanerTests
     [TestCase("a\r\nb\u2028c", "a\nb\nc")]
     [TestCase("bell\u0007 and bom\uFEFF", "bell and bom")]
     [TestCase("e\u0301", "\u00E9")]
+    [TestCase("&#x41;&#X62;&#99; &#x;", "Abc &#x;")]
     public void FixText_applies_ftfy_fixes(string input, string expected)
     {
         Assert.That(ClipTextCleaner.FixText(input), Is.EqualTo(expected));

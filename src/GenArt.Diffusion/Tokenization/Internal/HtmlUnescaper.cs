@@ -106,7 +106,8 @@ internal static class HtmlUnescaper
             long value = 0;
             for (int k = digitsStart; k < p; k++)
             {
-                int d = hex ? Convert.ToInt32(text[k].ToString(), 16) : text[k] - '0';
+                char digit = text[k];
+                int d = char.IsAsciiDigit(digit) ? digit - '0' : (digit | 0x20) - 'a' + 10;
                 value = Math.Min(value * (hex ? 16 : 10) + d, 0x7FFFFFFF);
             }
             if (p < text.Length && text[p] == ';')
