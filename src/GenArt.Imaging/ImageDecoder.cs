@@ -29,13 +29,29 @@ public static partial class ImageDecoder
         var format = ImageFormatDetector.Detect(data);
         return format switch
         {
-            ImageFormat.Png => DecodePng(data, fileName, options),
-            ImageFormat.Jpeg => DecodeJpeg(data, fileName, options),
+            ImageFormat.Png => WithNativeLibrary(data, fileName, options, DecodePng, "libpng16.so.16", "libpng16-16"),
+            ImageFormat.Jpeg => WithNativeLibrary(data, fileName, options, DecodeJpeg, "libturbojpeg.so.0", "libturbojpeg0"),
             ImageFormat.Unknown => throw new ImageDecodeException(fileName, ImageDecodeRule.UnsupportedFormat,
                 "unrecognised image format; only PNG and JPEG uploads are accepted."),
             _ => throw new ImageDecodeException(fileName, ImageDecodeRule.UnsupportedFormat,
                 $"{format} images are not accepted; only PNG and JPEG uploads are."),
         };
+    }
+
+    private delegate RasterImage NativeDecode(ReadOnlySpan<byte> data, string fileName, ImageDecodeOptions options);
+
+    // A missing system library is a deployment problem, not a bad upload: say which package provides it.
+    private static RasterImage WithNativeLibrary(ReadOnlySpan<byte> data, string fileName, ImageDecodeOptions options,
+        NativeDecode decode, string library, string package)
+    {
+        try
+        {
+            return decode(data, fileName, options);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            throw new InvalidOperationException($"Cannot decode {fileName}: {library} could not be loaded (install the Debian package {package}).", e);
+        }
     }
 
     private static void CheckPixelLimit(string fileName, long width, long height, ImageDecodeOptions options)
