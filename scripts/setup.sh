@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   libtorch-dev libopenblas0-pthread cmake g++ make   # tensor engine and the native shim
   redis-server                                        # the queue (tests start their own)
-  libpng-dev libturbojpeg0-dev pngcheck               # image intake and PNG checks
+  libpng-dev libturbojpeg0-dev pngcheck libicu72      # image intake, PNG checks, Unicode normalisation
   nghttp2-client python3-torch                        # load and reference tools for benchmarks
 )
 
