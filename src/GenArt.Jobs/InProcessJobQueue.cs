@@ -117,6 +117,16 @@ public sealed partial class InProcessJobQueue : IJobQueue
         }
     }
 
+    /// <summary>Live job records, idempotency keys and pending expiries: what must shrink back as jobs expire.</summary>
+    internal (int Jobs, int IdempotencyKeys, int Expiries) Footprint
+    {
+        get
+        {
+            lock (_gate)
+                return (_jobs.Count, _idempotency.Count, _expiries.Count);
+        }
+    }
+
     /// <summary>Called first under the lock by every operation: checks disposal and does time-based work.</summary>
     private DateTimeOffset Begin()
     {
