@@ -20,6 +20,7 @@ public sealed record JobEvent(JobId JobId, long Sequence, DateTimeOffset Timesta
 [JsonDerivedType(typeof(JobCompleted), "completed")]
 [JsonDerivedType(typeof(JobFailed), "failed")]
 [JsonDerivedType(typeof(JobCancelled), "cancelled")]
+/// <remarks>Overrides of the computed members repeat [JsonIgnore]: the attribute is not inherited.</remarks>
 public abstract record JobEventBody
 {
     /// <summary>True when this body ends the job.</summary>
@@ -39,6 +40,7 @@ public abstract record JobEventBody
 public sealed record JobAccepted(int QueuePosition) : JobEventBody
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string DedupKey => "accepted";
 }
 
@@ -49,6 +51,7 @@ public sealed record JobAccepted(int QueuePosition) : JobEventBody
 public sealed record JobProgress(int Step, int TotalSteps, byte[]? PreviewPng) : JobEventBody
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string DedupKey => $"progress:{Step}";
 }
 
@@ -60,6 +63,7 @@ public sealed record JobProgress(int Step, int TotalSteps, byte[]? PreviewPng) :
 public sealed record JobImage(int Index, byte[] Png, long Seed, string MetadataJson) : JobEventBody
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override string DedupKey => $"image:{Index}";
 }
 
@@ -67,9 +71,11 @@ public sealed record JobImage(int Index, byte[] Png, long Seed, string MetadataJ
 public sealed record JobCompleted : JobEventBody
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override bool IsTerminal => true;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string DedupKey => "terminal";
 }
 
@@ -77,9 +83,11 @@ public sealed record JobCompleted : JobEventBody
 public sealed record JobFailed(JobErrorCode Code, string Message) : JobEventBody
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override bool IsTerminal => true;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string DedupKey => "terminal";
 }
 
@@ -87,8 +95,10 @@ public sealed record JobFailed(JobErrorCode Code, string Message) : JobEventBody
 public sealed record JobCancelled : JobEventBody
 {
     /// <inheritdoc />
+    [JsonIgnore]
     public override bool IsTerminal => true;
 
     /// <inheritdoc />
+    [JsonIgnore]
     public override string DedupKey => "terminal";
 }
