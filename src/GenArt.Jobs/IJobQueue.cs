@@ -18,7 +18,9 @@ public interface IJobQueue : IAsyncDisposable
     /// is a repeat (that job's id, <see cref="EnqueueResult.IsNew"/> false) and is left out of the stored entry;
     /// the others are new and get a <see cref="JobAccepted"/> event. If every job is a repeat, nothing is stored.
     /// </summary>
-    /// <exception cref="JobValidationException">A field breaks a rule; nothing is enqueued.</exception>
+    /// <exception cref="JobValidationException">
+    /// A field breaks a rule, or the entry alone holds more new jobs than the cap; nothing is enqueued.
+    /// </exception>
     /// <exception cref="QueueFullException">The new jobs would pass the cap; nothing is enqueued.</exception>
     /// <exception cref="JobQueueException">DeadlineExceeded when a new job's deadline has already passed.</exception>
     Task<IReadOnlyList<EnqueueResult>> EnqueueAsync(QueueEntry entry, CancellationToken cancellationToken = default);
@@ -27,7 +29,8 @@ public interface IJobQueue : IAsyncDisposable
     /// Hands the next entry of <paramref name="kind"/> to <paramref name="consumerId"/>: entries whose claim has
     /// lapsed first within their priority (oldest first), interactive before batch, waiting up to
     /// <paramref name="waitTimeout"/> for one to arrive. Returns null on timeout. The entry's unfinished jobs become
-    /// Running. An entry whose delivery count would pass the maximum is dead-lettered instead of delivered.
+    /// Running; jobs that ended while queued are left out, and jobs past their deadline fail with DeadlineExceeded.
+    /// Each claim is a delivery: <see cref="Claim.DeliveryCount"/> counts them.
     /// </summary>
     Task<Claim?> ClaimAsync(
         EntryKind kind,
@@ -49,15 +52,23 @@ public interface IJobQueue : IAsyncDisposable
 
     /// <summary>
     /// Gives the entry back after a failure that a retry may fix: the error is recorded on its unfinished jobs,
-    /// which return to Queued, and the entry is claimable at once; after the last allowed delivery it is
+    /// which return to Queued, and the entry is claimable at once; after the last allowed delivery
+    /// (<see cref="JobQueueOptions.MaxDeliveries"/>, not counting released ones) it is
     /// dead-lettered instead and its unfinished jobs fail with <paramref name="error"/>.
     /// False when the claim was already lost.
     /// </summary>
     Task<bool> FailDeliveryAsync(Claim claim, JobError error, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Processes lapsed claims now (they are also processed on every claim): each lapsed entry becomes claimable,
-    /// or is dead-lettered when it had its last delivery. Returns how many entries it processed.
+    /// Gives the entry back without counting the delivery as a failure, for a worker shutting down: its unfinished
+    /// jobs return to Queued and the entry is claimable at once. False when the claim was already lost.
+    /// </summary>
+    Task<bool> ReleaseAsync(Claim claim, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Processes lapsed claims now (every operation also does): a claim lapses when not heartbeated within
+    /// <see cref="JobQueueOptions.VisibilityTimeout"/>; its entry becomes claimable with the lapse recorded as
+    /// Unavailable on its jobs, or is dead-lettered when it had its last delivery. Returns the entries processed.
     /// </summary>
     Task<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default);
 

@@ -81,6 +81,7 @@ public sealed partial class InProcessJobQueue
             foreach (var job in active)
             {
                 SetState(job, JobState.Running);
+                job.Attempts = entry.DeliveryCount;
                 job.Worker = consumerId;
                 job.StartedAt ??= now;
             }
@@ -144,6 +145,29 @@ public sealed partial class InProcessJobQueue
     }
 
     /// <inheritdoc />
+    public Task<bool> ReleaseAsync(Claim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            Begin();
+            if (FindHeld(claim) is not { } entry)
+                return Task.FromResult(false);
+            _kinds[claim.Kind].Release(entry);
+            entry.Holder = null;
+            entry.ReleasedDeliveries++;
+            var unfinished = entry.Jobs.FindAll(j => !j.State.IsTerminal());
+            if (unfinished.Count == 0)
+                return Task.FromResult(true);
+            foreach (var job in unfinished)
+                SetState(job, JobState.Queued);
+            _kinds[entry.Entry.Kind].AddReady(entry);
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
     public Task<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -177,7 +201,7 @@ public sealed partial class InProcessJobQueue
         if (unfinished.Count == 0)
             return;
 
-        if (entry.DeliveryCount >= _options.MaxDeliveries)
+        if (entry.CountedDeliveries >= _options.MaxDeliveries)
         {
             foreach (var job in unfinished)
                 Finish(job, JobState.DeadLettered, error, now);

@@ -89,6 +89,8 @@ public sealed partial class InProcessJobQueue : IJobQueue
             if (fresh.Count == 0)
                 return Task.FromResult<IReadOnlyList<EnqueueResult>>(results);
 
+            if (fresh.Count > _options.MaxQueuedJobs)
+                throw Errors.Invalid("Jobs", $"holds {fresh.Count} new jobs, more than the queue's capacity of {_options.MaxQueuedJobs}");
             var queued = _queuedJobs[0] + _queuedJobs[1];
             if (queued + fresh.Count > _options.MaxQueuedJobs)
                 throw Errors.QueueFull(queued, _options);

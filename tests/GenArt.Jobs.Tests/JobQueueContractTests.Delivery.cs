@@ -114,6 +114,36 @@ public abstract partial class JobQueueContractTests
     }
 
     [Test]
+    public async Task A_lapsed_entry_is_claimed_before_entries_enqueued_after_it()
+    {
+        var older = await EnqueueOne();
+        await ClaimExpected("gpu-a");
+        var newer = await EnqueueOne();
+
+        Clock.Advance(Options.VisibilityTimeout + TimeSpan.FromSeconds(1));
+
+        Assert.That((await ClaimExpected("gpu-b")).Entry.Jobs[0].Id, Is.EqualTo(older));
+        Assert.That((await ClaimExpected("gpu-b")).Entry.Jobs[0].Id, Is.EqualTo(newer));
+    }
+
+    [Test]
+    public async Task Released_deliveries_do_not_count_towards_dead_lettering()
+    {
+        await UseOptions(Options with { MaxDeliveries = 1 });
+        var id = await EnqueueOne();
+        var first = await ClaimExpected("gpu-a");
+
+        Assert.That(await Queue.ReleaseAsync(first), Is.True, "a worker shutting down gives its entry back");
+        Assert.That(await Queue.ReleaseAsync(first), Is.False);
+        Assert.That((await Info(id)).State, Is.EqualTo(JobState.Queued));
+        var second = await ClaimExpected("gpu-b");
+        Assert.That(second.DeliveryCount, Is.EqualTo(2));
+        await Queue.FailDeliveryAsync(second, GpuLost);
+
+        Assert.That((await Info(id)).State, Is.EqualTo(JobState.DeadLettered), "the one counted delivery failed");
+    }
+
+    [Test]
     public async Task A_failed_delivery_is_retried_at_once_with_the_error_recorded()
     {
         var id = await EnqueueOne();
@@ -151,7 +181,8 @@ public abstract partial class JobQueueContractTests
         Assert.That(info.LastError, Is.EqualTo(new JobError(JobErrorCode.ResourceExhausted, "out of memory on delivery 3")));
         Assert.That((await Events(unlucky))[^1].Body,
             Is.EqualTo(new JobFailed(JobErrorCode.ResourceExhausted, "out of memory on delivery 3")));
-        Assert.That((await Info(done)).State, Is.EqualTo(JobState.Succeeded), "finished jobs keep their result");
+        var doneInfo = await Info(done);
+        Assert.That((doneInfo.State, doneInfo.Attempts), Is.EqualTo((JobState.Succeeded, 1)), "finished jobs keep their result");
 
         var letters = await Queue.GetDeadLettersAsync(10);
         Assert.That(letters, Has.Count.EqualTo(1));

@@ -118,6 +118,17 @@ public abstract partial class JobQueueContractTests
     }
 
     [Test]
+    public async Task An_entry_larger_than_the_whole_queue_is_invalid_rather_than_full()
+    {
+        await UseOptions(Options with { MaxQueuedJobs = 2 });
+
+        var error = Assert.ThrowsAsync<JobValidationException>(() => Queue.EnqueueAsync(TestData.Entry(Clock, jobs: 3)));
+
+        Assert.That(error!.Field, Is.EqualTo("Jobs"));
+        Assert.That(error.Message, Does.Contain("capacity of 2"));
+    }
+
+    [Test]
     public async Task Repeats_do_not_count_against_capacity()
     {
         await UseOptions(Options with { MaxQueuedJobs = 1 });

@@ -20,6 +20,12 @@ internal sealed class EntryRecord(long sequence, QueueEntry entry)
     public string? Holder { get; set; }
 
     public DateTimeOffset LeaseExpiresAt { get; set; }
+
+    /// <summary>Deliveries given back with a release (worker shutdown); they do not count towards dead-lettering.</summary>
+    public int ReleasedDeliveries { get; set; }
+
+    /// <summary>Deliveries that ended in failure or a lapse, or are in progress.</summary>
+    public int CountedDeliveries => DeliveryCount - ReleasedDeliveries;
     public JobError? LastError { get; set; }
 
     public bool IsHeldBy(Claim claim) =>

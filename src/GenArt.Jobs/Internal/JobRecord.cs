@@ -10,6 +10,9 @@ internal sealed class JobRecord(JobSpec spec, EntryRecord entry)
     public JobSpec Spec { get; } = spec;
     public EntryRecord Entry { get; } = entry;
     public JobState State { get; set; } = JobState.Queued;
+
+    /// <summary>Deliveries of its entry while the job was unfinished.</summary>
+    public int Attempts { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
     public string? Worker { get; set; }
@@ -48,7 +51,7 @@ internal sealed class JobRecord(JobSpec spec, EntryRecord entry)
     }
 
     public JobInfo ToInfo() => new(
-        Spec.Id, Spec.Tenant, State, Spec.Priority, Entry.Id, Entry.DeliveryCount, Spec.CreatedAt, StartedAt,
+        Spec.Id, Spec.Tenant, State, Spec.Priority, Entry.Id, Attempts, Spec.CreatedAt, StartedAt,
         FinishedAt, Worker, LastError, Spec.Samples.Count, ImagesReady, LastSequence);
 
     // Continuations run on the thread pool, never inline under the queue's lock.
