@@ -194,7 +194,6 @@ public sealed partial class InProcessJobQueue
     private void EndDelivery(EntryRecord entry, JobError error, DateTimeOffset now)
     {
         entry.Holder = null;
-        entry.LastError = error;
         var unfinished = entry.Jobs.FindAll(j => !j.State.IsTerminal());
         foreach (var job in unfinished)
             job.LastError = error;

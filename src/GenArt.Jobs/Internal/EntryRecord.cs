@@ -26,7 +26,6 @@ internal sealed class EntryRecord(long sequence, QueueEntry entry)
 
     /// <summary>Deliveries that ended in failure or a lapse, or are in progress.</summary>
     public int CountedDeliveries => DeliveryCount - ReleasedDeliveries;
-    public JobError? LastError { get; set; }
 
     public bool IsHeldBy(Claim claim) =>
         Holder is not null && Holder == claim.ConsumerId && DeliveryCount == claim.DeliveryCount;
