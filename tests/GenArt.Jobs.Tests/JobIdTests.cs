@@ -22,7 +22,7 @@ public sealed class JobIdTests
     [Test]
     public void Ids_are_url_safe_and_carry_their_creation_time()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2031, 5, 6, 7, 8, 9, 123, TimeSpan.Zero));
+        var clock = new FakeTimeProvider(new DateTimeOffset(2040, 5, 6, 7, 8, 9, 123, TimeSpan.Zero));
 
         var id = JobId.New(clock);
 

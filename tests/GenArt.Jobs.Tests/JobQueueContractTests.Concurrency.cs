@@ -74,4 +74,67 @@ public abstract partial class JobQueueContractTests
             Assert.That((info.State, info.Attempts, info.LastSequence), Is.EqualTo((JobState.Succeeded, 1, 3L)));
         }
     }
+
+    [Test]
+    public async Task Redelivered_batches_still_give_each_job_one_result()
+    {
+        const int entries = 100, consumers = 4;
+        await UseOptions(Options with { MaxQueuedJobs = entries * 2 });
+        var ids = new List<JobId>();
+        for (var i = 0; i < entries; i++)
+            ids.AddRange((await Queue.EnqueueAsync(TestData.Entry(Clock, jobs: 2))).Select(r => r.JobId));
+        var remaining = entries;
+        using var done = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(done.Token);
+        stop.CancelAfter(TimeSpan.FromSeconds(30));
+
+        async Task Consume(int consumer)
+        {
+            while (true)
+            {
+                Claim? claim;
+                try
+                {
+                    claim = await Queue.ClaimAsync(EntryKind.Generate, $"gpu-{consumer}", TimeSpan.FromMinutes(1), stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                if (claim is null)
+                    continue;
+                // Every first delivery gets half-way and then fails, so every step is published twice.
+                foreach (var job in claim.Entry.Jobs)
+                {
+                    await Queue.PublishAsync(job.Id, new JobProgress(1, 2, null));
+                    await Queue.PublishAsync(job.Id, new JobImage(0, [1], 1, "{}"));
+                }
+                if (claim.DeliveryCount == 1)
+                {
+                    await Queue.FailDeliveryAsync(claim, new JobError(JobErrorCode.Unavailable, "driver reset"));
+                    continue;
+                }
+                foreach (var job in claim.Entry.Jobs)
+                {
+                    await Queue.PublishAsync(job.Id, new JobProgress(2, 2, null));
+                    await Queue.PublishAsync(job.Id, new JobCompleted());
+                }
+                await Queue.AckAsync(claim);
+                if (Interlocked.Decrement(ref remaining) == 0)
+                    await done.CancelAsync();
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, consumers).Select(c => Task.Run(() => Consume(c)))).WaitAsync(Bound * 3);
+
+        Assert.That(remaining, Is.Zero);
+        foreach (var id in ids)
+        {
+            var events = await Events(id);
+            Assert.That(events.Select(e => e.Body.GetType().Name),
+                Is.EqualTo(new[] { "JobAccepted", "JobProgress", "JobImage", "JobProgress", "JobCompleted" }), $"job {id}");
+            var info = await Info(id);
+            Assert.That((info.State, info.Attempts, info.ImagesReady), Is.EqualTo((JobState.Succeeded, 2, 1)));
+        }
+    }
 }
