@@ -21,9 +21,10 @@ public sealed partial class InProcessJobQueue
         if (waitTimeout < TimeSpan.Zero && waitTimeout != Timeout.InfiniteTimeSpan)
             throw Errors.Invalid("waitTimeout", "must be zero or more, or Timeout.InfiniteTimeSpan");
 
-        var giveUpAt = waitTimeout == Timeout.InfiniteTimeSpan
+        var start = _time.GetUtcNow();
+        var giveUpAt = waitTimeout == Timeout.InfiniteTimeSpan || waitTimeout >= DateTimeOffset.MaxValue - start
             ? DateTimeOffset.MaxValue
-            : _time.GetUtcNow() + waitTimeout;
+            : start + waitTimeout;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -65,11 +65,16 @@ public abstract partial class JobQueueContractTests
         Assert.That(claim?.Entry.Jobs[0].Id, Is.EqualTo(id));
     }
 
-    [Test]
-    public void A_waiting_claim_stops_when_cancelled()
+    [TestCase(5.0)]
+    [TestCase(-1.0)]
+    [TestCase(double.MaxValue)]
+    public void A_waiting_claim_stops_when_cancelled(double minutes)
     {
+        // Five minutes, Timeout.InfiniteTimeSpan, and TimeSpan.MaxValue.
+        var wait = minutes == double.MaxValue ? TimeSpan.MaxValue
+            : minutes < 0 ? Timeout.InfiniteTimeSpan : TimeSpan.FromMinutes(minutes);
         using var cts = new CancellationTokenSource();
-        var pending = Queue.ClaimAsync(EntryKind.Generate, "gpu-a", TimeSpan.FromMinutes(5), cts.Token);
+        var pending = Queue.ClaimAsync(EntryKind.Generate, "gpu-a", wait, cts.Token);
 
         cts.Cancel();
 
