@@ -1,0 +1,132 @@
+namespace GenArt.Jobs.Internal;
+
+/// <summary>
+/// The queue's own rules for an entry: what a worker needs to run it unambiguously. The front end checks more
+/// (that the model exists, that the tenant owns the adapters) before it gets here.
+/// </summary>
+internal static class EntryValidator
+{
+    internal const int MaxIdempotencyKeyLength = 256;
+    internal const int MaxConsumerIdLength = 256;
+
+    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+
+    internal static void Validate(QueueEntry? entry)
+    {
+        if (entry is null)
+            throw Errors.Invalid("entry", "is required");
+        if (!Enum.IsDefined(entry.Kind))
+            throw Errors.Invalid("Kind", $"'{entry.Kind}' is not a known entry kind");
+        if (!Enum.IsDefined(entry.Priority))
+            throw Errors.Invalid("Priority", $"'{entry.Priority}' is not a known priority");
+        ValidateBatch(entry.Batch);
+        if (entry.Jobs is null || entry.Jobs.Count == 0)
+            throw Errors.Invalid("Jobs", "must hold at least one job");
+
+        var ids = new HashSet<JobId>();
+        for (var i = 0; i < entry.Jobs.Count; i++)
+        {
+            var job = entry.Jobs[i];
+            var path = $"Jobs[{i}]";
+            ValidateJob(job, path, entry.Priority);
+            if (!ids.Add(job.Id))
+                throw Errors.Invalid($"{path}.Id", $"repeats job id {job.Id} within the entry");
+        }
+    }
+
+    private static void ValidateBatch(BatchSpec? batch)
+    {
+        if (batch is null)
+            throw Errors.Invalid("Batch", "is required");
+        var key = batch.Key ?? throw Errors.Invalid("Batch.Key", "is required");
+        if (string.IsNullOrWhiteSpace(key.Model))
+            throw Errors.Invalid("Batch.Key.Model", "must not be empty");
+        // The VAE downsamples by 8, so other sizes cannot be represented as latents.
+        if (key.Width <= 0 || key.Width % 8 != 0)
+            throw Errors.Invalid("Batch.Key.Width", $"must be a positive multiple of 8, not {key.Width}");
+        if (key.Height <= 0 || key.Height % 8 != 0)
+            throw Errors.Invalid("Batch.Key.Height", $"must be a positive multiple of 8, not {key.Height}");
+        if (key.Steps < 1)
+            throw Errors.Invalid("Batch.Key.Steps", $"must be at least 1, not {key.Steps}");
+        if (string.IsNullOrWhiteSpace(key.Scheduler))
+            throw Errors.Invalid("Batch.Key.Scheduler", "must not be empty");
+        if (!Enum.IsDefined(key.Mode))
+            throw Errors.Invalid("Batch.Key.Mode", $"'{key.Mode}' is not a known mode");
+        if (batch.ClipSkip < 0)
+            throw Errors.Invalid("Batch.ClipSkip", $"must not be negative, not {batch.ClipSkip}");
+
+        if (key.Mode == GenerationMode.ImageToImage)
+        {
+            if (!(batch.Strength > 0 && batch.Strength <= 1))
+                throw Errors.Invalid("Batch.Strength", $"must be in (0, 1] for image-to-image, not {batch.Strength}");
+            if (batch.InitImagePng is null || !batch.InitImagePng.AsSpan().StartsWith(PngSignature))
+                throw Errors.Invalid("Batch.InitImagePng", "must be a PNG file for image-to-image");
+        }
+        else if (batch.InitImagePng is not null)
+        {
+            throw Errors.Invalid("Batch.InitImagePng", "must be null for text-to-image");
+        }
+    }
+
+    private static void ValidateJob(JobSpec? job, string path, JobPriority entryPriority)
+    {
+        if (job is null)
+            throw Errors.Invalid(path, "is required");
+        if (job.Id.IsEmpty)
+            throw Errors.Invalid($"{path}.Id", "is required (make one with JobId.New)");
+        if (string.IsNullOrWhiteSpace(job.Tenant))
+            throw Errors.Invalid($"{path}.Tenant", "must not be empty");
+        if (job.Priority != entryPriority)
+            throw Errors.Invalid($"{path}.Priority", $"must equal the entry's priority {entryPriority}, not {job.Priority}");
+        if (job.IdempotencyKey is { } key && (key.Length == 0 || key.Length > MaxIdempotencyKeyLength))
+            throw Errors.Invalid($"{path}.IdempotencyKey", $"must be 1 to {MaxIdempotencyKeyLength} characters when set");
+        if (job.Samples is null || job.Samples.Count == 0)
+            throw Errors.Invalid($"{path}.Samples", "must hold at least one sample");
+
+        var indexes = new HashSet<int>();
+        for (var s = 0; s < job.Samples.Count; s++)
+        {
+            var sample = job.Samples[s];
+            var sp = $"{path}.Samples[{s}]";
+            ValidateSample(sample, sp);
+            if (!indexes.Add(sample.ImageIndex))
+                throw Errors.Invalid($"{sp}.ImageIndex", $"repeats image index {sample.ImageIndex} within the job");
+        }
+    }
+
+    private static void ValidateSample(SampleSpec? sample, string path)
+    {
+        if (sample is null)
+            throw Errors.Invalid(path, "is required");
+        if (sample.Prompt is null)
+            throw Errors.Invalid($"{path}.Prompt", "is required");
+        if (sample.NegativePrompt is null)
+            throw Errors.Invalid($"{path}.NegativePrompt", "is required (empty for none)");
+        if (!double.IsFinite(sample.GuidanceScale) || sample.GuidanceScale < 0)
+            throw Errors.Invalid($"{path}.GuidanceScale", $"must be a finite number >= 0, not {sample.GuidanceScale}");
+        if (sample.ImageIndex < 0)
+            throw Errors.Invalid($"{path}.ImageIndex", $"must not be negative, not {sample.ImageIndex}");
+        if (sample.Adapters is null)
+            throw Errors.Invalid($"{path}.Adapters", "is required (empty for none)");
+        for (var a = 0; a < sample.Adapters.Count; a++)
+        {
+            var adapter = sample.Adapters[a];
+            if (adapter is null || string.IsNullOrWhiteSpace(adapter.Name))
+                throw Errors.Invalid($"{path}.Adapters[{a}].Name", "must not be empty");
+            if (!double.IsFinite(adapter.Scale))
+                throw Errors.Invalid($"{path}.Adapters[{a}].Scale", $"must be a finite number, not {adapter.Scale}");
+        }
+    }
+
+    internal static void ValidateConsumerId(string? consumerId)
+    {
+        if (string.IsNullOrWhiteSpace(consumerId) || consumerId.Length > MaxConsumerIdLength)
+            throw Errors.Invalid("consumerId", $"must be 1 to {MaxConsumerIdLength} non-blank characters");
+    }
+
+    internal static void ValidateTenant(string? tenant)
+    {
+        if (string.IsNullOrWhiteSpace(tenant))
+            throw Errors.Invalid("tenant", "must not be empty");
+    }
+}

@@ -1,0 +1,40 @@
+namespace GenArt.Jobs.Internal;
+
+/// <summary>Rules for events a worker publishes.</summary>
+internal static class EventValidator
+{
+    internal static void Validate(JobEventBody? body)
+    {
+        switch (body)
+        {
+            case null:
+                throw Errors.Invalid("body", "is required");
+            case JobAccepted:
+                throw Errors.AcceptedIsQueueOwned();
+            case JobProgress p when p.TotalSteps < 1:
+                throw Errors.Invalid("body.TotalSteps", $"must be at least 1, not {p.TotalSteps}");
+            case JobProgress p when p.Step < 1 || p.Step > p.TotalSteps:
+                throw Errors.Invalid("body.Step", $"must be in 1..{p.TotalSteps}, not {p.Step}");
+            case JobImage i when i.Index < 0:
+                throw Errors.Invalid("body.Index", $"must not be negative, not {i.Index}");
+            case JobImage i when i.Png is null || i.Png.Length == 0:
+                throw Errors.Invalid("body.Png", "must hold the PNG bytes");
+            case JobImage i when i.MetadataJson is null:
+                throw Errors.Invalid("body.MetadataJson", "is required");
+            case JobFailed f when !Enum.IsDefined(f.Code):
+                throw Errors.Invalid("body.Code", $"'{f.Code}' is not a known error code");
+            case JobFailed f when string.IsNullOrEmpty(f.Message):
+                throw Errors.Invalid("body.Message", "must say what failed");
+        }
+    }
+
+    internal static void Validate(JobError? error)
+    {
+        if (error is null)
+            throw Errors.Invalid("error", "is required");
+        if (!Enum.IsDefined(error.Code))
+            throw Errors.Invalid("error.Code", $"'{error.Code}' is not a known error code");
+        if (string.IsNullOrEmpty(error.Message))
+            throw Errors.Invalid("error.Message", "must say what failed");
+    }
+}

@@ -1,0 +1,56 @@
+namespace GenArt.Jobs.Tests;
+
+/// <summary>One broken field per case, with the path the error must name.</summary>
+internal static class InvalidEntries
+{
+    internal static IEnumerable<TestCaseData> Cases()
+    {
+        yield return Case("Jobs", c => TestData.Entry(c) with { Jobs = [] });
+        yield return Case("Batch.Key.Width", c => WithKey(c, k => k with { Width = 513 }));
+        yield return Case("Batch.Key.Height", c => WithKey(c, k => k with { Height = 0 }));
+        yield return Case("Batch.Key.Steps", c => WithKey(c, k => k with { Steps = 0 }));
+        yield return Case("Batch.Key.Model", c => WithKey(c, k => k with { Model = " " }));
+        yield return Case("Batch.Key.Scheduler", c => WithKey(c, k => k with { Scheduler = "" }));
+        yield return Case("Batch.Key.Mode", c => WithKey(c, k => k with { Mode = (GenerationMode)9 }));
+        yield return Case("Batch.InitImagePng", c => TestData.Entry(c) with
+        {
+            Batch = TestData.Batch(GenerationMode.ImageToImage) with { InitImagePng = [1, 2, 3] },
+        }, "img2img without a PNG");
+        yield return Case("Batch.InitImagePng", c => TestData.Entry(c) with
+        {
+            Batch = TestData.Batch() with { InitImagePng = TestData.TinyPng },
+        }, "txt2img with an image");
+        yield return Case("Batch.Strength", c => TestData.Entry(c) with
+        {
+            Batch = TestData.Batch(GenerationMode.ImageToImage) with { Strength = 1.5 },
+        });
+        yield return Case("Batch.ClipSkip", c => TestData.Entry(c) with { Batch = TestData.Batch() with { ClipSkip = -1 } });
+        yield return Case("Kind", c => TestData.Entry(c) with { Kind = (EntryKind)7 });
+        yield return Case("Jobs[0].Tenant", c => TestData.Entry(TestData.Job(c, tenant: "")));
+        yield return Case("Jobs[0].Id", c => TestData.Entry(TestData.Job(c) with { Id = default }));
+        yield return Case("Jobs[1].Priority", c =>
+            TestData.Entry(TestData.Job(c), TestData.Job(c, priority: JobPriority.Batch)));
+        yield return Case("Jobs[0].IdempotencyKey", c => TestData.Entry(TestData.Job(c, key: "")));
+        yield return Case("Jobs[0].Samples", c => TestData.Entry(TestData.Job(c) with { Samples = [] }));
+        yield return Case("Jobs[0].Samples[1].ImageIndex", c =>
+            TestData.Entry(TestData.Job(c) with { Samples = [TestData.Sample(0), TestData.Sample(0)] }));
+        yield return Case("Jobs[0].Samples[0].GuidanceScale", c =>
+            TestData.Entry(TestData.Job(c) with { Samples = [TestData.Sample() with { GuidanceScale = double.NaN }] }));
+        yield return Case("Jobs[0].Samples[0].Adapters[0].Name", c =>
+            TestData.Entry(TestData.Job(c) with { Samples = [TestData.Sample() with { Adapters = [new AdapterRef("", 1)] }] }));
+        yield return Case("Jobs[1].Id", c =>
+        {
+            var job = TestData.Job(c);
+            return TestData.Entry(job, job with { IdempotencyKey = null });
+        });
+    }
+
+    private static QueueEntry WithKey(TimeProvider clock, Func<BatchKey, BatchKey> change)
+    {
+        var entry = TestData.Entry(clock);
+        return entry with { Batch = entry.Batch with { Key = change(entry.Batch.Key) } };
+    }
+
+    private static TestCaseData Case(string field, Func<TimeProvider, QueueEntry> make, string? label = null) =>
+        new TestCaseData(make, field).SetArgDisplayNames(label is null ? field : $"{field}, {label}");
+}
