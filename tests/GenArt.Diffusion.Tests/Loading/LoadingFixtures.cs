@@ -51,6 +51,24 @@ internal static class LoadingFixtures
         return te.ToDictionary(kv => "cond_stage_model.transformer." + kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// An SD 2.x-shaped UNet (zeros, float16) with the tiny golden UNet's structure: every width doubled (blocks 64
+    /// and 128, so whole 64-dimensional heads) and proj_in/proj_out as linear layers.
+    /// </summary>
+    public static Dictionary<string, Tensor> WideSd2Unet()
+    {
+        using var file = SafeTensorsFile.Open(SingleFile);
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (var name in file.Names.Where(n => n.StartsWith("model.diffusion_model.", StringComparison.Ordinal)))
+        {
+            var shape = file.Info(name).Shape.Select(d => d >= 8 ? d * 2 : d).ToArray();
+            if (name.Contains(".proj_in.weight", StringComparison.Ordinal) || name.Contains(".proj_out.weight", StringComparison.Ordinal))
+                shape = shape[..2];
+            result[name] = torch.zeros(shape, ScalarType.Float16);
+        }
+        return result;
+    }
+
     /// <summary>A scratch folder removed by <see cref="IDisposable.Dispose"/>.</summary>
     public sealed class TempFolder : IDisposable
     {
