@@ -25,7 +25,7 @@ internal static class CheckpointFiles
     /// <summary>
     /// The safetensors files holding a component's weights in a diffusers folder: <c>{stem}.safetensors</c>,
     /// a sharded <c>{stem}.safetensors.index.json</c>, or their <paramref name="variant"/> forms
-    /// (<c>{stem}.fp16.safetensors</c>, <c>{stem}.safetensors.index.fp16.json</c>).
+    /// (<c>{stem}.fp16.safetensors</c>, <c>{stem}.safetensors.index.fp16.json</c>), which come first when asked for.
     /// </summary>
     public static (IReadOnlyList<string> Files, string? Index) ResolveWeights(string folder, string stem, string? variant)
     {
@@ -40,7 +40,9 @@ internal static class CheckpointFiles
             return File.Exists(index) ? (ShardsOf(index), index) : null;
         }
 
+        // A requested variant is preferred; a component that lacks it (often the small ones) uses its plain file.
         var found = Try(variant);
+        if (found is null && variant is not null) found = Try(null);
         if (found is null && variant is null)
         {
             // A folder that ships only one variant (say fp16) is still usable; the loader converts dtypes.

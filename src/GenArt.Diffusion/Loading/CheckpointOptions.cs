@@ -20,8 +20,8 @@ public enum StableDiffusionFamily
 public sealed record CheckpointOptions
 {
     /// <summary>Diffusers folders: the weight variant to prefer ("fp16" picks
-    /// <c>diffusion_pytorch_model.fp16.safetensors</c>). Null prefers the plain file and falls back to a variant
-    /// only when it is the one file there.</summary>
+    /// <c>diffusion_pytorch_model.fp16.safetensors</c>; a component without it uses its plain file). Null prefers
+    /// the plain file and falls back to a variant only when it is the one file there.</summary>
     public string? Variant { get; init; }
 
     /// <summary>Single files: the tokenizer, either a diffusers <c>tokenizer/</c> folder (vocab.json and
