@@ -4,7 +4,7 @@ using GenArt.Torch.Modules;
 namespace GenArt.Diffusion.Loading;
 
 /// <summary>What the UNet tensors of an original (CompVis/LDM) checkpoint say about its architecture.</summary>
-public sealed record LdmUnetShape(
+internal sealed record LdmUnetShape(
     int InChannels,
     int OutChannels,
     int LayersPerBlock,

@@ -4,7 +4,7 @@ using GenArt.Torch.Modules;
 namespace GenArt.Diffusion.Loading;
 
 /// <summary>What the VAE tensors of an original (CompVis/LDM) checkpoint say about its architecture.</summary>
-public sealed record LdmVaeShape(
+internal sealed record LdmVaeShape(
     int InChannels,
     int OutChannels,
     int LatentChannels,
