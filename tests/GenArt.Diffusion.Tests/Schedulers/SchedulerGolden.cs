@@ -47,6 +47,16 @@ internal sealed class SchedulerGolden : IDisposable
         return doc.RootElement.GetProperty("files").EnumerateArray().Select(e => e.GetString()!).ToArray();
     }
 
+    /// <summary>runwayml SD 1.5's scheduler_config.json, the base of every case (index.json "base_config_SD1").</summary>
+    public static SchedulerConfig Sd1Config()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(Directory, "index.json")));
+        return SchedulerConfig.FromElement(doc.RootElement.GetProperty("base_config_SD1"));
+    }
+
+    /// <summary>The goldens' stand-in UNet: 0.1·x_in + 0.01·(t/1000), in float32.</summary>
+    public static Tensor ModelFn(Tensor xIn, float timestep) => xIn.mul(0.1).add(0.01 * ((double)timestep / 1000));
+
     public static SchedulerGolden Open(string name)
     {
         using var doc = SchedulerConfig.ParsePythonJson(File.ReadAllText(Path.Combine(Directory, name + ".json")));

@@ -78,8 +78,7 @@ public sealed class SchedulerGoldenTests
         for (int i = 0; i < scheduler.StepCount; i++)
         {
             var xIn = scheduler.ScaleModelInput(x, i);
-            double t = scheduler.Timesteps[i];
-            var modelOutput = xIn.mul(0.1).add(0.01 * (t / 1000));
+            var modelOutput = SchedulerGolden.ModelFn(xIn, scheduler.Timesteps[i]);
             worst = Math.Max(worst, Close.Check(xIn, inputs.select(0, i), TrajectoryRtol, $"model_inputs[{i}]"));
             worst = Math.Max(worst, Close.Check(modelOutput, outputs.select(0, i), TrajectoryRtol, $"model_outputs[{i}]"));
 
