@@ -91,10 +91,10 @@ public sealed class DpmSolverMultistepScheduler : SchedulerBase
 
         var (alphaT, sigmaT) = AlphaSigma(sigmas[stepIndex + 1]);
         var (alphaS0, sigmaS0) = AlphaSigma(sigmas[stepIndex]);
-        float lambdaT = MathF.Log(alphaT) - MathF.Log(sigmaT);
-        float lambdaS0 = MathF.Log(alphaS0) - MathF.Log(sigmaS0);
+        float lambdaT = TorchScalar.Log(alphaT) - TorchScalar.Log(sigmaT);
+        float lambdaS0 = TorchScalar.Log(alphaS0) - TorchScalar.Log(sigmaS0);
         float h = lambdaT - lambdaS0;
-        float expm1 = alphaT * (MathF.Exp(-h) - 1f);
+        float expm1 = alphaT * (TorchScalar.Exp(-h) - 1f);
 
         Tensor prev;
         if (lowerOrderNums < 1 || firstOrderFinal || previousX0 is null)
@@ -105,7 +105,7 @@ public sealed class DpmSolverMultistepScheduler : SchedulerBase
         else
         {
             var (alphaS1, sigmaS1) = AlphaSigma(sigmas[stepIndex - 1]);
-            float lambdaS1 = MathF.Log(alphaS1) - MathF.Log(sigmaS1);
+            float lambdaS1 = TorchScalar.Log(alphaS1) - TorchScalar.Log(sigmaS1);
             float r0 = (lambdaS0 - lambdaS1) / h;
             var d1 = (x0 - previousX0).mul(1f / r0);
             prev = x.mul(sigmaT / sigmaS0) - x0.mul(expm1) - d1.mul(0.5f * expm1);
@@ -155,7 +155,7 @@ public sealed class DpmSolverMultistepScheduler : SchedulerBase
         int count = 0;
         for (int i = a.Length - 1; i >= 0; i--)
         {
-            float lambda = MathF.Log(MathF.Sqrt(a[i])) - MathF.Log(MathF.Sqrt(1f - a[i]));
+            float lambda = TorchScalar.Log(MathF.Sqrt(a[i])) - TorchScalar.Log(MathF.Sqrt(1f - a[i]));
             if (lambda < lambdaMinClipped) count++;
             else break;
         }
