@@ -59,7 +59,9 @@ public interface IScheduler : IDisposable
     Tensor AddNoise(Tensor original, Tensor noise, int stepIndex);
 
     /// <summary>diffusers' img2img <c>get_timesteps</c>: skips the first steps so that only
-    /// min(⌊steps·strength⌋, steps) of them run, and makes the next <see cref="Step"/> start there.</summary>
+    /// min(⌊steps·strength⌋, steps) of them run, and makes the next <see cref="Step"/> start there. Call it after
+    /// <see cref="SetTimesteps"/>, before the first step. LCM follows its own img2img pipeline instead: it
+    /// reschedules all the steps on a grid cut by strength and starts at 0.</summary>
     Img2ImgStart BeginAtStrength(double strength);
 }
 

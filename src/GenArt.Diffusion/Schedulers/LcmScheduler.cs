@@ -37,9 +37,30 @@ public sealed class LcmScheduler : SchedulerBase
         if (steps > originalSteps)
             throw new ArgumentOutOfRangeException(nameof(steps), steps,
                 $"LCM cannot run more steps than original_inference_steps ({originalSteps}): its timesteps are a subset of that grid");
-        // The distillation grid k-1, 2k-1, ..., descending; steps of it are picked at evenly spaced positions.
+        return GridSchedule(steps, 1.0, out timesteps);
+    }
+
+    /// <summary>LCM's img2img, as diffusers' LCM img2img pipeline: the distillation grid is cut to its first
+    /// ⌊original_inference_steps·strength⌋ timesteps and all the steps run on that shorter grid, from step 0.</summary>
+    public override Img2ImgStart BeginAtStrength(double strength)
+    {
+        CheckStrength(strength);
+        int gridLength = (int)(originalSteps * strength);
+        if (gridLength / NumInferenceSteps < 1)
+            throw new ArgumentOutOfRangeException(nameof(strength), strength,
+                $"strength {strength} leaves {gridLength} of the {originalSteps} distillation timesteps, fewer than the {NumInferenceSteps} steps asked");
+        long[] ints = GridSchedule(NumInferenceSteps, strength, out float[] timesteps);
+        ReplaceTimesteps(ints, timesteps);
+        return new Img2ImgStart(0, StepCount, Timesteps[0]);
+    }
+
+    // The distillation grid k-1, 2k-1, ... (k = train steps / original steps) up to ⌊original·strength⌋ entries,
+    // descending; the steps are picked from it at evenly spaced positions.
+    private long[] GridSchedule(int steps, double strength, out float[] timesteps)
+    {
         int k = Schedule.TrainTimesteps / originalSteps;
-        long[] grid = Enumerable.Range(1, originalSteps).Select(i => (long)i * k - 1).Reverse().ToArray();
+        int gridLength = (int)(originalSteps * strength);
+        long[] grid = Enumerable.Range(1, gridLength).Select(i => (long)i * k - 1).Reverse().ToArray();
         long[] ints = NumpyMath.Linspace(0, grid.Length, steps, endpoint: false)
             .Select(p => grid[(long)Math.Floor(p)]).ToArray();
         timesteps = ints.Select(t => (float)t).ToArray();

@@ -94,11 +94,9 @@ public abstract class SchedulerBase : IScheduler
         return AddNoiseCore(original, noise, stepIndex).MoveToOuterDisposeScope();
     }
 
-    public Img2ImgStart BeginAtStrength(double strength)
+    public virtual Img2ImgStart BeginAtStrength(double strength)
     {
-        if (NumInferenceSteps == 0) throw new InvalidOperationException($"{Name}: call SetTimesteps before BeginAtStrength");
-        if (!(strength >= 0 && strength <= 1)) throw new ArgumentOutOfRangeException(nameof(strength), strength, "strength must lie in [0, 1]");
-        if (nextStep >= 0) throw new InvalidOperationException($"{Name}: the run has already started; call SetTimesteps first");
+        CheckStrength(strength);
         int n = NumInferenceSteps;
         int initTimestep = Math.Min((int)(n * strength), n);
         int start = Math.Max(n - initTimestep, 0);
@@ -112,6 +110,21 @@ public abstract class SchedulerBase : IScheduler
     {
         ResetState();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Refuses a strength outside [0, 1], or one chosen before SetTimesteps or after the run started.</summary>
+    protected void CheckStrength(double strength)
+    {
+        if (NumInferenceSteps == 0) throw new InvalidOperationException($"{Name}: call SetTimesteps before BeginAtStrength");
+        if (!(strength >= 0 && strength <= 1)) throw new ArgumentOutOfRangeException(nameof(strength), strength, "strength must lie in [0, 1]");
+        if (nextStep >= 0) throw new InvalidOperationException($"{Name}: the run has already started; call SetTimesteps first");
+    }
+
+    /// <summary>Replaces the schedule of the current run (LCM narrows its grid for img2img).</summary>
+    protected void ReplaceTimesteps(long[]? integerTimesteps, float[] timesteps)
+    {
+        IntegerTimesteps = integerTimesteps;
+        Timesteps = timesteps;
     }
 
     /// <summary>Fills the per-step UNet timesteps; returns the int64 schedule, or null when it is fractional.</summary>

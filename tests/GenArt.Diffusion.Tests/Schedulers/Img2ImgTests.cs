@@ -33,6 +33,26 @@ public sealed class Img2ImgTests
         Assert.That(scheduler.BeginAtStrength(0.75).NoiseTimestep, Is.EqualTo(701f));
     }
 
+    [Test]
+    public void LcmReschedulesOnAGridCutByStrength()
+    {
+        // ⌊50·0.5⌋ = 25 grid entries 499, 479, ..., 19; 4 steps at floor(0, 6.25, 12.5, 18.75) = 0, 6, 12, 18.
+        using var lcm = SchedulerFactory.Create("lcm", SchedulerGolden.Sd1Config());
+        lcm.SetTimesteps(4);
+        var begin = lcm.BeginAtStrength(0.5);
+        Assert.That(begin, Is.EqualTo(new Img2ImgStart(0, 4, 499f)));
+        Assert.That(lcm.IntegerTimesteps, Is.EqualTo(new long[] { 499, 379, 259, 139 }));
+    }
+
+    [Test]
+    public void LcmRefusesAStrengthThatLeavesFewerGridPointsThanSteps()
+    {
+        using var lcm = SchedulerFactory.Create("lcm", SchedulerGolden.Sd1Config());
+        lcm.SetTimesteps(8);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => lcm.BeginAtStrength(0.1)); // 5 grid points
+        Assert.That(e!.Message, Does.Contain("leaves 5 of the 50 distillation timesteps"));
+    }
+
     [TestCase(0.0)]
     [TestCase(0.04)] // int(20 · 0.04) = 0 steps
     public void StrengthThatLeavesNoStepIsRefused(double strength)
