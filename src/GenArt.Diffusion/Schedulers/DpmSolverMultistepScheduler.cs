@@ -46,7 +46,7 @@ public sealed class DpmSolverMultistepScheduler : SchedulerBase
 
     public string FinalSigmasType { get; }
 
-    public override float[]? Sigmas => sigmas;
+    public override IReadOnlyList<float>? Sigmas => sigmas;
 
     protected override long[]? ComputeTimesteps(int steps, out float[] timesteps)
     {
@@ -112,7 +112,7 @@ public sealed class DpmSolverMultistepScheduler : SchedulerBase
         }
 
         previousX0?.Dispose();
-        previousX0 = Keep(x0.clone());
+        previousX0 = Keep(x0);
         if (lowerOrderNums < 2) lowerOrderNums++;
         return (prev.dtype == modelOutput.dtype ? prev : prev.to(modelOutput.dtype), null);
     }
@@ -153,7 +153,7 @@ public sealed class DpmSolverMultistepScheduler : SchedulerBase
         if (double.IsNegativeInfinity(lambdaMinClipped)) return 0;
         var a = Schedule.AlphasCumprod;
         int count = 0;
-        for (int i = a.Length - 1; i >= 0; i--)
+        for (int i = a.Count - 1; i >= 0; i--)
         {
             float lambda = TorchScalar.Log(MathF.Sqrt(a[i])) - TorchScalar.Log(MathF.Sqrt(1f - a[i]));
             if (lambda < lambdaMinClipped) count++;

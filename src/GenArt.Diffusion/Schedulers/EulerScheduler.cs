@@ -35,7 +35,7 @@ public class EulerScheduler : SchedulerBase
     /// <summary>"zero" or "sigma_min": the σ the last step lands on.</summary>
     public string FinalSigmasType { get; }
 
-    public override float[]? Sigmas => sigmas;
+    public override IReadOnlyList<float>? Sigmas => sigmas;
 
     /// <summary>σ_max for "linspace" and "trailing" spacing, sqrt(σ_max² + 1) for "leading" (float32).</summary>
     public override double InitNoiseSigma

@@ -30,14 +30,14 @@ public interface IScheduler : IDisposable
 
     /// <summary>The timestep the UNet is conditioned on at each step, exactly diffusers' <c>scheduler.timesteps</c>
     /// as float32 (whole numbers for DDIM, PLMS, DPM-Solver and LCM; fractional for the Euler family).</summary>
-    float[] Timesteps { get; }
+    IReadOnlyList<float> Timesteps { get; }
 
     /// <summary>The int64 schedule for the schedulers whose diffusers timesteps are integers; null for the Euler
     /// family.</summary>
-    long[]? IntegerTimesteps { get; }
+    IReadOnlyList<long>? IntegerTimesteps { get; }
 
     /// <summary>The noise levels σ per step plus the final one, for the schedulers that have them; else null.</summary>
-    float[]? Sigmas { get; }
+    IReadOnlyList<float>? Sigmas { get; }
 
     /// <summary>The factor that scales unit-variance initial noise (σ_max for the Euler family, else 1).</summary>
     double InitNoiseSigma { get; }

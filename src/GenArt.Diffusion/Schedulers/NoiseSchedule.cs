@@ -11,24 +11,28 @@ namespace GenArt.Diffusion.Schedulers;
 /// </remarks>
 public sealed class NoiseSchedule
 {
+    private readonly float[] betas;
+    private readonly float[] alphasCumprod;
+
     private NoiseSchedule(float[] betas)
     {
-        Betas = betas;
+        this.betas = betas;
         // torch.cumprod on float32 accumulates in double and rounds each partial product to float32.
-        AlphasCumprod = new float[betas.Length];
+        alphasCumprod = new float[betas.Length];
         double product = 1.0;
         for (int i = 0; i < betas.Length; i++)
         {
             product *= 1f - betas[i];
-            AlphasCumprod[i] = (float)product;
+            alphasCumprod[i] = (float)product;
         }
     }
 
-    public float[] Betas { get; }
+    public IReadOnlyList<float> Betas => betas;
 
-    public float[] AlphasCumprod { get; }
+    /// <summary>ᾱ_t, the cumulative product of 1 - β up to train timestep t.</summary>
+    public IReadOnlyList<float> AlphasCumprod => alphasCumprod;
 
-    public int TrainTimesteps => Betas.Length;
+    public int TrainTimesteps => betas.Length;
 
     /// <summary>Reads <c>num_train_timesteps</c>, <c>beta_start</c>, <c>beta_end</c>, <c>beta_schedule</c> and
     /// <c>trained_betas</c>, with diffusers' defaults (1000, 0.0001, 0.02, "linear").</summary>
@@ -68,7 +72,7 @@ public sealed class NoiseSchedule
     {
         if (timestep < 0 || timestep >= TrainTimesteps)
             throw new ArgumentOutOfRangeException(nameof(timestep), timestep, $"must lie in [0, {TrainTimesteps})");
-        float a = AlphasCumprod[timestep];
+        float a = alphasCumprod[timestep];
         float sqrtA = MathF.Sqrt(a);
         float sqrtB = MathF.Sqrt(1f - a);
         using var scope = torch.NewDisposeScope();

@@ -6,9 +6,9 @@ namespace GenArt.Diffusion.Schedulers;
 /// What every scheduler shares: the noise schedule, the step-order bookkeeping, per-row noise, img2img start.
 /// </summary>
 /// <remarks>
-/// Scalar coefficients are computed in float32 (<c>float</c>, MathF) wherever diffusers computes them on 0-dim
-/// float32 tensors, and tensor expressions keep diffusers' operation order, so trajectories agree with the
-/// reference to float32 rounding rather than merely to the math.
+/// Scalar coefficients are computed in float32 wherever diffusers computes them on 0-dim float32 tensors, and
+/// tensor expressions keep diffusers' operation order, so trajectories agree with the reference bit for bit
+/// rather than merely to the math.
 /// </remarks>
 public abstract class SchedulerBase : IScheduler
 {
@@ -37,13 +37,14 @@ public abstract class SchedulerBase : IScheduler
 
     public int NumInferenceSteps { get; private set; }
 
-    public int StepCount => Timesteps.Length;
+    public int StepCount => Timesteps.Count;
 
-    public float[] Timesteps { get; private set; } = [];
+    // Read-only views: the arrays are the scheduler's own state, not copies.
+    public IReadOnlyList<float> Timesteps { get; private set; } = [];
 
-    public long[]? IntegerTimesteps { get; private set; }
+    public IReadOnlyList<long>? IntegerTimesteps { get; private set; }
 
-    public virtual float[]? Sigmas => null;
+    public virtual IReadOnlyList<float>? Sigmas => null;
 
     public virtual double InitNoiseSigma => 1.0;
 
@@ -53,9 +54,11 @@ public abstract class SchedulerBase : IScheduler
         if (steps > Schedule.TrainTimesteps)
             throw new ArgumentOutOfRangeException(nameof(steps), steps,
                 $"the number of inference steps cannot exceed num_train_timesteps ({Schedule.TrainTimesteps})");
+        // Computed before any state changes, so a refused step count leaves the previous schedule intact.
+        long[]? ints = ComputeTimesteps(steps, out float[] timesteps);
         ResetState();
         NumInferenceSteps = steps;
-        IntegerTimesteps = ComputeTimesteps(steps, out float[] timesteps);
+        IntegerTimesteps = ints;
         Timesteps = timesteps;
         nextStep = -1;
         beginStep = 0;
@@ -145,7 +148,7 @@ public abstract class SchedulerBase : IScheduler
 
     /// <summary>ᾱ at a train timestep, or the final value when it is negative (diffusers' final_alpha_cumprod).</summary>
     protected float AlphaProd(long timestep, float finalAlphaCumprod) =>
-        timestep >= 0 ? Schedule.AlphasCumprod[timestep] : finalAlphaCumprod;
+        timestep >= 0 ? Schedule.AlphasCumprod[checked((int)timestep)] : finalAlphaCumprod;
 
     /// <summary>The final ᾱ past the last step: 1 with set_alpha_to_one, else ᾱ_0 (diffusers' final_alpha_cumprod).</summary>
     protected float FinalAlphaCumprod(bool defaultSetAlphaToOne) =>

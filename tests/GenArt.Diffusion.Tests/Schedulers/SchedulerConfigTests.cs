@@ -104,7 +104,7 @@ public sealed class SchedulerConfigTests
         using var ddim = SchedulerFactory.Create("ddim", SchedulerConfig.Empty.With("beta_schedule", "squaredcos_cap_v2"));
         static double AlphaBar(double t) => Math.Pow(Math.Cos((t + 0.008) / 1.008 * Math.PI / 2), 2);
         var betas = ddim.Schedule.Betas;
-        Assert.That(betas, Has.Length.EqualTo(1000));
+        Assert.That(betas, Has.Count.EqualTo(1000));
         Assert.That(betas[0], Is.EqualTo((float)(1 - AlphaBar(0.001) / AlphaBar(0))));
         Assert.That(betas[500], Is.EqualTo((float)(1 - AlphaBar(0.501) / AlphaBar(0.5))));
         Assert.That(betas[^1], Is.EqualTo(0.999f), "the last beta is capped at 0.999");

@@ -61,7 +61,11 @@ public sealed class TimestepSpacingTests
     public void LcmRefusesMoreStepsThanItsDistillationGrid()
     {
         using var lcm = SchedulerFactory.Create("lcm", SchedulerGolden.Sd1Config().With("original_inference_steps", 8));
+        lcm.SetTimesteps(4);
+        var before = lcm.IntegerTimesteps!.ToArray();
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => lcm.SetTimesteps(9));
         Assert.That(e!.Message, Does.Contain("original_inference_steps (8)"));
+        Assert.That(lcm.IntegerTimesteps, Is.EqualTo(before), "a refused step count leaves the schedule as it was");
+        Assert.That(lcm.NumInferenceSteps, Is.EqualTo(4));
     }
 }
