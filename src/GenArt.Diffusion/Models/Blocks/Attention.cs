@@ -68,13 +68,10 @@ public sealed class Attention : Module
         var tokens = spatial ? normed.view(batch, shape[1], shape[2] * shape[3]).transpose(1, 2) : normed;
         var context = encoderHiddenStates ?? tokens;
 
-        var q = SplitHeads(toQ.forward(tokens), batch);
-        var k = SplitHeads(toK.forward(context), batch);
-        var v = SplitHeads(toV.forward(context), batch);
-        var attended = upcast && q.dtype != ScalarType.Float32 && q.dtype != ScalarType.Float64
-            ? UpcastAttention(q, k, v)
-            : F.scaled_dot_product_attention(q, k, v);
-        var merged = attended.transpose(1, 2).reshape(batch, -1, Heads * HeadDim);
+        var q = toQ.forward(tokens);
+        var k = toK.forward(context);
+        var v = toV.forward(context);
+        var merged = MultiHead(q, k, v, batch);
         var output = toOut.forward(BlockOps.Dropout(merged, dropout, Training));
 
         if (spatial) output = output.transpose(-1, -2).reshape(shape);
@@ -83,16 +80,69 @@ public sealed class Attention : Module
         return output.MoveToOuterDisposeScope();
     }
 
-    private Tensor SplitHeads(Tensor t, long batch) => t.view(batch, -1, Heads, HeadDim).transpose(1, 2);
+    /// <summary>Upper bound on the elements of one attention score block; larger problems run in query chunks
+    /// so memory stays bounded (SD 2.x at 768 px would otherwise hold 3.4 GB of scores per batch of 2).</summary>
+    public const long ScoreBudget = 1L << 25;
 
-    /// <summary>Scores and softmax in float32, probabilities back in the model's dtype (diffusers'
-    /// get_attention_scores with upcast_attention and upcast_softmax).</summary>
-    private Tensor UpcastAttention(Tensor q, Tensor k, Tensor v)
+    /// <summary>softmax(q kᵀ / sqrt(d)) v per head; q [B, N, H*d], k and v [B, M, H*d]; returns [B, N, H*d].</summary>
+    private Tensor MultiHead(Tensor q, Tensor k, Tensor v, long batch)
     {
-        var scores = q.to(ScalarType.Float32).matmul(k.to(ScalarType.Float32).transpose(-1, -2)).mul_(1.0 / Math.Sqrt(HeadDim));
-        var probs = F.softmax(scores, -1).to(v.dtype);
-        return probs.matmul(v);
+        long n = q.size(1), m = k.size(1);
+        bool upcastHere = upcast && q.dtype != ScalarType.Float32 && q.dtype != ScalarType.Float64;
+        if (torch.has_native_sdpa && !upcastHere)
+        {
+            // libtorch >= 2.1 (the GPU builds): the fused kernel never materialises the scores
+            var fused = F.scaled_dot_product_attention(SplitHeads(q, batch), SplitHeads(k, batch), SplitHeads(v, batch));
+            return fused.transpose(1, 2).reshape(batch, n, Heads * HeadDim);
+        }
+
+        // heads folded into the batch: [B*H, len, d] (diffusers' head_to_batch_dim)
+        var q3 = ToBatch(q, batch, n);
+        var k3 = ToBatch(k, batch, m);
+        var v3 = ToBatch(v, batch, m);
+        if (upcastHere)
+        {
+            q3 = q3.to(ScalarType.Float32);
+            k3 = k3.to(ScalarType.Float32);
+        }
+        var kT = k3.transpose(1, 2);
+        long bh = batch * Heads;
+        long chunk = Math.Max(1, ScoreBudget / (bh * m));
+        Tensor attended;
+        if (chunk >= n)
+        {
+            using var probs = Probabilities(q3, kT, v.dtype);
+            attended = probs.bmm(v3);
+        }
+        else
+        {
+            var parts = new List<Tensor>();
+            for (long start = 0; start < n; start += chunk)
+            {
+                using var probs = Probabilities(q3.narrow(1, start, Math.Min(chunk, n - start)), kT, v.dtype);
+                parts.Add(probs.bmm(v3));
+            }
+            attended = torch.cat(parts, 1);
+            foreach (var p in parts) p.Dispose();
+        }
+        return attended.view(batch, Heads, n, HeadDim).permute(0, 2, 1, 3).reshape(batch, n, Heads * HeadDim);
     }
+
+    /// <summary>softmax(q kᵀ · scale) with the scale applied inside the matmul (baddbmm with beta 0, as
+    /// diffusers' classic processor does), saving a pass over the scores.</summary>
+    private Tensor Probabilities(Tensor q3, Tensor kT, ScalarType outputType)
+    {
+        using var empty = torch.empty([q3.size(0), q3.size(1), kT.size(2)], q3.dtype, q3.device);
+        using var scores = torch.baddbmm(empty, q3, kT, beta: 0, alpha: 1.0 / Math.Sqrt(HeadDim));
+        var probs = F.softmax(scores, -1);
+        if (probs.dtype == outputType) return probs;
+        using (probs) return probs.to(outputType);
+    }
+
+    private Tensor ToBatch(Tensor t, long batch, long len) =>
+        t.view(batch, len, Heads, HeadDim).permute(0, 2, 1, 3).reshape(batch * Heads, len, HeadDim);
+
+    private Tensor SplitHeads(Tensor t, long batch) => t.view(batch, -1, Heads, HeadDim).transpose(1, 2);
 }
 
 internal static class ModuleListExtensions
