@@ -197,6 +197,19 @@ internal sealed class ServerCall : ServerCallContext
     /// <summary>Reads the next request message; (false, default) at the end of the request stream.</summary>
     public async ValueTask<(bool, T)> ReadMessageAsync<T>(Marshaller<T> marshaller, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ReadMessageCoreAsync(marshaller, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException)
+        {
+            // Kestrel reports a client RST_STREAM / disconnect as an I/O error: to handlers it is cancellation.
+            throw new OperationCanceledException("The client cancelled the call.", ex, _http.RequestAborted);
+        }
+    }
+
+    private async ValueTask<(bool, T)> ReadMessageCoreAsync<T>(Marshaller<T> marshaller, CancellationToken cancellationToken)
+    {
         PipeReader reader = _http.Request.BodyReader;
         while (true)
         {
