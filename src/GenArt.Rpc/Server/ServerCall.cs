@@ -391,9 +391,12 @@ internal sealed class ServerCall : ServerCallContext
             {
                 status = new Status(StatusCode.DeadlineExceeded, "Deadline Exceeded");
             }
-            else if (aborted && IsCancellation(error))
+            else if (IsCancellation(error))
             {
-                status = new Status(StatusCode.Cancelled, "Call cancelled by the client.");
+                // The client reset the stream or went away (Kestrel may report it before RequestAborted fires),
+                // or the handler gave up on a cancelled token: not a server fault.
+                status = new Status(StatusCode.Cancelled, "Call cancelled.");
+                _logger.LogDebug(error, "Call {Method} cancelled", Method);
             }
             else
             {

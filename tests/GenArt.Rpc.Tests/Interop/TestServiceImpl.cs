@@ -28,7 +28,27 @@ public sealed class TestServiceImpl : IRpcService
         .DuplexStreaming<StreamingOutputCallRequest, StreamingOutputCallResponse>("FullDuplexCall", FullDuplexCall)
         .DuplexStreaming<StreamingOutputCallRequest, StreamingOutputCallResponse>("HalfDuplexCall", HalfDuplexCall);
 
-    private static Payload Zeros(int size) => new() { Type = PayloadType.Compressable, Body = ByteString.CopyFrom(new byte[size]) };
+    /// <summary>Largest payload one response may ask for (keeps fuzzed requests from allocating gigabytes).</summary>
+    public const int MaxResponseSize = 16 * 1024 * 1024;
+
+    private static Payload Zeros(int size)
+    {
+        if (size < 0 || size > MaxResponseSize)
+            throw new RpcException(StatusCode.InvalidArgument, $"Response size {size} is outside 0..{MaxResponseSize}.");
+        return new() { Type = PayloadType.Compressable, Body = ByteString.CopyFrom(new byte[size]) };
+    }
+
+    private static void CheckParameters(StreamingOutputCallRequest request)
+    {
+        long total = 0;
+        foreach (var p in request.ResponseParameters)
+        {
+            if (p.Size < 0 || p.IntervalUs < 0 || p.IntervalUs > 10_000_000)
+                throw new RpcException(StatusCode.InvalidArgument, "Invalid response parameters.");
+            total += p.Size;
+        }
+        if (total > 4L * MaxResponseSize) throw new RpcException(StatusCode.InvalidArgument, "Too much response data requested.");
+    }
 
     private static async Task EchoMetadataAsync(ServerCallContext context)
     {
@@ -78,6 +98,7 @@ public sealed class TestServiceImpl : IRpcService
     private static async Task WriteResponsesAsync(StreamingOutputCallRequest request, IServerStreamWriter<StreamingOutputCallResponse> stream,
         ServerCallContext context)
     {
+        CheckParameters(request);
         foreach (var p in request.ResponseParameters)
         {
             if (p.IntervalUs > 0) await Task.Delay(TimeSpan.FromMicroseconds(p.IntervalUs), context.CancellationToken);
