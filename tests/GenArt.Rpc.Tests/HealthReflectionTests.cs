@@ -95,6 +95,23 @@ public sealed class HealthReflectionTests
         Assert.That(check.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.NotServing));
     }
 
+    [Test]
+    public async Task HealthWatch_EndsWithNotServing_WhenHostStops()
+    {
+        var server = await TestServer.StartAsync();
+        using var channel = server.CreateChannel();
+        using var call = channel.ServerStreaming(Watch, new HealthCheckRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(20)));
+        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
+        Assert.That(call.ResponseStream.Current.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.Serving));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var stop = server.DisposeAsync().AsTask();
+        Assert.That(await call.ResponseStream.MoveNext(), Is.True);
+        Assert.That(call.ResponseStream.Current.Status, Is.EqualTo(HealthCheckResponse.Types.ServingStatus.NotServing));
+        Assert.That(await call.ResponseStream.MoveNext(), Is.False);
+        await stop.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "an open Watch must not hold up shutdown");
+    }
+
     [TestCase("grpc.reflection.v1.ServerReflection")]
     [TestCase("grpc.reflection.v1alpha.ServerReflection")]
     public async Task Reflection_OwnClient(string service)

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using GenArt.Rpc.Server;
 using Google.Protobuf.Reflection;
 using Grpc.Health.V1;
+using Microsoft.Extensions.Hosting;
 
 namespace GenArt.Rpc.Services;
 
@@ -18,7 +19,19 @@ public sealed class HealthService : IRpcService
     private readonly ConcurrentDictionary<string, HealthCheckResponse.Types.ServingStatus> _statuses = new();
     private readonly ConcurrentDictionary<Channel<HealthCheckResponse.Types.ServingStatus>, string> _watchers = new();
 
-    public HealthService() => _statuses[""] = HealthCheckResponse.Types.ServingStatus.Serving;
+    private readonly CancellationToken _stopping;
+
+    /// <param name="lifetime">When given, every status turns NOT_SERVING as the host starts stopping, and open
+    /// Watch streams then end (OK), so they do not hold up a graceful shutdown.</param>
+    public HealthService(IHostApplicationLifetime? lifetime = null)
+    {
+        _statuses[""] = HealthCheckResponse.Types.ServingStatus.Serving;
+        if (lifetime is not null)
+        {
+            lifetime.ApplicationStopping.Register(SetAllNotServing);
+            _stopping = lifetime.ApplicationStopping;
+        }
+    }
 
     public ServiceDescriptor Descriptor => HealthReflection.Descriptor.Services[0];
 
@@ -64,12 +77,13 @@ public sealed class HealthService : IRpcService
         var channel = Channel.CreateBounded<HealthCheckResponse.Types.ServingStatus>(
             new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         _watchers[channel] = request.Service;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
         try
         {
             var current = _statuses.TryGetValue(request.Service, out var s) ? s : HealthCheckResponse.Types.ServingStatus.ServiceUnknown;
             await stream.WriteAsync(new HealthCheckResponse { Status = current }, context.CancellationToken).ConfigureAwait(false);
             var last = current;
-            while (await channel.Reader.WaitToReadAsync(context.CancellationToken).ConfigureAwait(false))
+            while (await channel.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
             {
                 while (channel.Reader.TryRead(out var next))
                 {
@@ -78,6 +92,12 @@ public sealed class HealthService : IRpcService
                     await stream.WriteAsync(new HealthCheckResponse { Status = next }, context.CancellationToken).ConfigureAwait(false);
                 }
             }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            // Host shutting down: flush the NOT_SERVING update if there is one, then end the stream normally.
+            while (channel.Reader.TryRead(out var next))
+                await stream.WriteAsync(new HealthCheckResponse { Status = next }, context.CancellationToken).ConfigureAwait(false);
         }
         finally
         {
