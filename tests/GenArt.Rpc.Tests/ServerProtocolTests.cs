@@ -185,9 +185,9 @@ public sealed class ServerProtocolTests
             headers: new Dictionary<string, string> { ["grpc-timeout"] = "200m" });
         sw.Stop();
         Assert.That(resp.GrpcStatus, Is.EqualTo("4"));
-        Assert.That(sw.ElapsedMilliseconds, Is.LessThan(1200), "status should come at the deadline, not when the handler ends");
+        Assert.That(sw.ElapsedMilliseconds, Is.LessThan(2500), "status should come at the deadline, not when the handler ends");
         // The handler saw its token cancelled.
-        Assert.That(await _probe.SlowFinished.Task.WaitAsync(TimeSpan.FromSeconds(5)), Is.True);
+        Assert.That(await _probe.SlowFinished.Task.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
     }
 
     [Test]

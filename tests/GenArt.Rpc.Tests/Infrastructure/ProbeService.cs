@@ -41,7 +41,7 @@ public sealed class ProbeService
         .Unary<Empty, Empty>("Slow", async (_, ctx) =>
         {
             // Ignores the cancellation token: the server must still answer DEADLINE_EXCEEDED on time.
-            await Task.Delay(1500);
+            await Task.Delay(3000);
             SlowFinished.TrySetResult(ctx.CancellationToken.IsCancellationRequested);
             return new Empty();
         })
