@@ -78,11 +78,12 @@ public sealed class HealthService : IRpcService
             new BoundedChannelOptions(16) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
         _watchers[channel] = request.Service;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _stopping);
+        var last = HealthCheckResponse.Types.ServingStatus.Unknown;
         try
         {
             var current = _statuses.TryGetValue(request.Service, out var s) ? s : HealthCheckResponse.Types.ServingStatus.ServiceUnknown;
             await stream.WriteAsync(new HealthCheckResponse { Status = current }, context.CancellationToken).ConfigureAwait(false);
-            var last = current;
+            last = current;
             while (await channel.Reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
             {
                 while (channel.Reader.TryRead(out var next))
@@ -95,9 +96,11 @@ public sealed class HealthService : IRpcService
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            // Host shutting down: flush the NOT_SERVING update if there is one, then end the stream normally.
-            while (channel.Reader.TryRead(out var next))
-                await stream.WriteAsync(new HealthCheckResponse { Status = next }, context.CancellationToken).ConfigureAwait(false);
+            // Host shutting down: everything is NOT_SERVING now (whichever stopping callback ran first); say so,
+            // then end the stream normally.
+            if (last != HealthCheckResponse.Types.ServingStatus.NotServing)
+                await stream.WriteAsync(new HealthCheckResponse { Status = HealthCheckResponse.Types.ServingStatus.NotServing },
+                    context.CancellationToken).ConfigureAwait(false);
         }
         finally
         {
