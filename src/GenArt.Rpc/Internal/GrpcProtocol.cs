@@ -157,7 +157,7 @@ internal static class GrpcProtocol
     /// <summary>Headers that are part of the protocol, not user metadata.</summary>
     public static bool IsReservedHeader(string key) => key switch
     {
-        "content-type" or "te" or "host" or "content-length" or "connection" or "transfer-encoding" or "user-agent-internal" => true,
+        "content-type" or "te" or "host" or "content-length" or "connection" or "transfer-encoding" => true,
         _ => key.StartsWith(':') || key.StartsWith("grpc-", StringComparison.Ordinal),
     };
 
