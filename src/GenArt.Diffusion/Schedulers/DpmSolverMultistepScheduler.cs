@@ -131,6 +131,11 @@ public sealed class DpmSolverMultistepScheduler : SchedulerBase
     }
 
     // x0 = (x - σ_t·ε) / α_t for ε-prediction, α_t·x - σ_t·v for v-prediction.
+    protected override void KeepRowsCore(Tensor rows)
+    {
+        if (previousX0 is not null) previousX0 = SelectRows(previousX0, rows);
+    }
+
     private Tensor DataPrediction(Tensor modelOutput, Tensor sample, float sigma)
     {
         var (alphaT, sigmaT) = AlphaSigma(sigma);

@@ -58,6 +58,11 @@ public interface IScheduler : IDisposable
     /// from <see cref="BeginAtStrength"/>).</summary>
     Tensor AddNoise(Tensor original, Tensor noise, int stepIndex);
 
+    /// <summary>Keeps only the given batch rows of the per-run history (multistep schedulers remember earlier
+    /// model outputs), so a cancelled sample can leave the batch between steps while the others go on unchanged.
+    /// </summary>
+    void KeepRows(IReadOnlyList<long> rows);
+
     /// <summary>diffusers' img2img <c>get_timesteps</c>: skips the first steps so that only
     /// min(⌊steps·strength⌋, steps) of them run, and makes the next <see cref="Step"/> start there. Call it after
     /// <see cref="SetTimesteps"/>, before the first step. LCM follows its own img2img pipeline instead: it

@@ -102,6 +102,12 @@ public sealed class PndmScheduler : SchedulerBase
     }
 
     // Formula (9) of the PNDM paper: x_prev from x_t and ε with the pseudo-numerical transfer.
+    protected override void KeepRowsCore(Tensor rows)
+    {
+        for (int i = 0; i < ets.Count; i++) ets[i] = SelectRows(ets[i], rows);
+        if (curSample is not null) curSample = SelectRows(curSample, rows);
+    }
+
     private Tensor PrevSample(Tensor sample, long t, long prevT, Tensor modelOutput)
     {
         float a = AlphaProd(t, finalAlphaCumprod);

@@ -173,6 +173,26 @@ public abstract class SchedulerBase : IScheduler
     /// <summary>Takes a tensor out of every dispose scope so it can be kept between steps.</summary>
     protected static Tensor Keep(Tensor t) => t.DetachFromDisposeScope();
 
+    public void KeepRows(IReadOnlyList<long> rows)
+    {
+        if (rows.Count == 0) throw new ArgumentException("at least one row must stay", nameof(rows));
+        using var index = torch.tensor(rows.ToArray(), rows.Count);
+        KeepRowsCore(index);
+    }
+
+    /// <summary>Replaces each history tensor by its selected rows; stateless schedulers keep nothing.</summary>
+    protected virtual void KeepRowsCore(Tensor rows)
+    {
+    }
+
+    /// <summary>The selected rows of <paramref name="t"/> as a new history tensor; the old one is disposed.</summary>
+    protected static Tensor SelectRows(Tensor t, Tensor rows)
+    {
+        var kept = Keep(t.index_select(0, rows.to(t.device)));
+        t.Dispose();
+        return kept;
+    }
+
     protected void CheckIndex(int stepIndex)
     {
         if (NumInferenceSteps == 0) throw new InvalidOperationException($"{Name}: call SetTimesteps before stepping");
