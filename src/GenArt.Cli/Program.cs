@@ -8,6 +8,7 @@ public static class Program
     {
         var root = new RootCommand("genart: prompts in, images out; a self-hostable generative-art service");
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
         return root.Parse(args).Invoke();
     }
 }
