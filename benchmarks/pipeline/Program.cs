@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using GenArt.Diffusion.Loading;
+using GenArt.Diffusion.Models.TextEncoder;
+using GenArt.Diffusion.Models.Unet;
+using GenArt.Diffusion.Models.Vae;
+using GenArt.Diffusion.Pipelines;
+using GenArt.Torch;
+using GenArt.Torch.Modules;
+
+// Full-pipeline latency and peak memory, one model per process (so peak RSS belongs to that model):
+//   dotnet run -c Release --project benchmarks/pipeline -- tiny <golden pipeline folder> [size] [steps]
+//   dotnet run -c Release --project benchmarks/pipeline -- sd15 <cache folder> [size] [steps]
+// sd15 writes the exact SD 1.5 configs with random weights (float16 on disk) to the cache folder first.
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: (tiny <model folder> | sd15 <cache folder>) [size=256] [steps=20] [threads=cores]");
+    return 2;
+}
+string kind = args[0];
+string path = args[1];
+int size = args.Length > 2 ? int.Parse(args[2]) : (kind == "tiny" ? 128 : 256);
+int steps = args.Length > 3 ? int.Parse(args[3]) : 20;
+torch.set_num_threads(args.Length > 4 ? int.Parse(args[4]) : Environment.ProcessorCount);
+
+if (kind == "sd15") path = Sd15.Ensure(path);
+long rssBefore = Memory.CurrentRss();
+var load = Stopwatch.StartNew();
+using var model = StableDiffusionModel.Load(path);
+double loadSeconds = load.Elapsed.TotalSeconds;
+long weightBytes = new Module[] { model.TextEncoder, model.Unet, model.Vae }.Sum(m => m.Parameters().Sum(p => p.numel() * 4));
+
+var pipeline = new StableDiffusionPipeline(model);
+var settings = new GenerationSettings { Width = size, Height = size, Steps = steps, Scheduler = "dpmpp-2m-karras" };
+var sample = new SampleRequest { Prompt = "a red circle on a blue background", Seed = 42 };
+pipeline.Generate(settings with { Steps = 2 }, [sample]); // warm-up: kernel selection, first allocations
+
+var stepTimes = new List<double>();
+var stepWatch = Stopwatch.StartNew();
+var total = Stopwatch.StartNew();
+pipeline.Generate(settings, [sample], onStep: _ => { stepTimes.Add(stepWatch.Elapsed.TotalSeconds); stepWatch.Restart(); });
+double seconds = total.Elapsed.TotalSeconds;
+
+// UNet alone on the same shapes (CFG batch 2), to split a step into UNet kernels and everything else.
+double unetSeconds;
+using (torch.inference_mode())
+using (var scope = torch.NewDisposeScope())
+{
+    using var g = new Generator(1);
+    long side = size / model.LatentScale;
+    var x = torch.randn([2, 4, side, side], g);
+    var ctx = torch.randn([2, 77, model.TextEncoder.Config.HiddenSize], g);
+    var t = torch.scalar_tensor(500);
+    model.Unet.forward(x, t, ctx).Dispose();
+    var best = double.MaxValue;
+    for (int i = 0; i < 3; i++)
+    {
+        var sw = Stopwatch.StartNew();
+        model.Unet.forward(x, t, ctx).Dispose();
+        best = Math.Min(best, sw.Elapsed.TotalSeconds);
+    }
+    unetSeconds = best;
+}
+var sorted = stepTimes.OrderBy(s => s).ToList();
+double medianStep = sorted[sorted.Count / 2];
+Console.WriteLine($"model        {kind} ({model.Name}), weights {weightBytes / 1e9:F3} GB as float32");
+Console.WriteLine($"threads      {torch.get_num_threads()}, size {size}x{size}, {steps} steps, dpmpp-2m-karras, batch 1 (CFG: UNet batch 2)");
+Console.WriteLine($"load         {loadSeconds:F2} s");
+Console.WriteLine($"generate     {seconds:F3} s total ({seconds / steps * 1000:F1} ms per step incl. text encoder and VAE decode)");
+Console.WriteLine($"step median  {medianStep * 1000:F1} ms; UNet forward alone {unetSeconds * 1000:F1} ms; outside the UNet {(medianStep - unetSeconds) / medianStep * 100:F1}% of a step");
+Console.WriteLine($"peak RSS     {Memory.PeakRss() / 1e9:F3} GB (before load {rssBefore / 1e9:F3} GB); target 1.3 x weights + 1 GB = {(1.3 * weightBytes + 1e9) / 1e9:F3} GB");
+return 0;
+
+internal static class Memory
+{
+    private static long Field(string name) =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+
+    public static long PeakRss() => Field("VmHWM:");
+
+    public static long CurrentRss() => Field("VmRSS:");
+}
+
+internal static class Sd15
+{
+    /// <summary>Writes the SD 1.5 configs with random weights (float16) into cache/sd15 unless already there.</summary>
+    public static string Ensure(string cache)
+    {
+        string folder = Path.Combine(cache, "sd15-random");
+        if (File.Exists(Path.Combine(folder, "model_index.json"))) return folder;
+        string configs = FindUp("tests/fixtures/configs/stable-diffusion-v1-5");
+        string tokenizer = FindUp("tests/fixtures/golden/pipeline/tokenizer");
+        Console.Error.WriteLine($"writing random SD 1.5 weights to {folder} ...");
+        using var g = new Generator(15);
+        string unetJson = File.ReadAllText(Path.Combine(configs, "unet", "config.json"));
+        string vaeJson = File.ReadAllText(Path.Combine(configs, "vae", "config.json"));
+        using var text = new ClipTextModel(ClipTextConfig.StableDiffusion1);
+        using var unet = new UNet2DConditionModel(UNetConfig.FromJson(unetJson));
+        using var vae = new AutoencoderKL(AutoencoderKLConfig.FromJson(vaeJson));
+        foreach (Module m in new Module[] { text, unet, vae }) m.ResetParameters(g);
+        string scheduler = File.ReadAllText(Path.Combine(configs, "scheduler", "scheduler_config.json"));
+        DiffusersFolderWriter.Save(folder, new(unetJson, unet), new(vaeJson, vae), new(ClipTextConfig.StableDiffusion1.ToJson(), text),
+            tokenizer, scheduler, ScalarType.Float16);
+        return folder;
+    }
+
+    private static string FindUp(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, relative);
+            if (Directory.Exists(candidate)) return candidate;
+        }
+        throw new DirectoryNotFoundException(relative);
+    }
+}
