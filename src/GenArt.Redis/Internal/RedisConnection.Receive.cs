@@ -1,0 +1,58 @@
+namespace GenArt.Redis.Internal;
+
+internal sealed partial class RedisConnection
+{
+    /// <summary>Raised on the receive loop for RESP3 push replies, which answer no command.</summary>
+    public event Action<RedisReply>? PushReceived;
+
+    private async Task ReceiveLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                var reply = await _replies.ReadAsync().ConfigureAwait(false);
+                if (reply is null)
+                {
+                    Fault(new RedisConnectionException($"Redis at {_options.EndPoint} closed the {Role} connection."));
+                    return;
+                }
+                Dispatch(reply);
+            }
+        }
+        catch (RedisProtocolException e)
+        {
+            Fault(new RedisConnectionException($"Redis at {_options.EndPoint} sent invalid data: {e.Message}", e));
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        {
+            Fault(new RedisConnectionException($"Reading from Redis at {_options.EndPoint} failed: {e.Message}", e));
+        }
+        finally
+        {
+            await _input.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void Dispatch(RedisReply reply)
+    {
+        if (reply.Kind == RedisReplyKind.Push)
+        {
+            PushReceived?.Invoke(reply);
+            return;
+        }
+
+        PendingReply? pending;
+        lock (_pendingLock)
+        {
+            _pending.TryDequeue(out pending);
+        }
+        if (pending is null)
+            throw new RedisProtocolException($"RESP protocol error: received {reply.Describe()} while no command was waiting for a reply.");
+
+        if (reply.IsError && !pending.ErrorsAsReplies)
+            pending.TrySetException(new RedisServerException(pending.Command.Name, reply.ToString()));
+        else
+            pending.TrySetResult(reply);
+    }
+}
