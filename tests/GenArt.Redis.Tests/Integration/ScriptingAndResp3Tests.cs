@@ -1,0 +1,125 @@
+namespace GenArt.Redis.Tests.Integration;
+
+public sealed class ScriptingTests : SharedRedisTest
+{
+    private const string CompareAndSet = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          redis.call('SET', KEYS[1], ARGV[2])
+          return 1
+        end
+        return 0
+        """;
+
+    [Test]
+    public async Task Eval_passes_keys_and_args_and_returns_the_script_reply()
+    {
+        var reply = await Client.EvalAsync("return {KEYS[1], ARGV[1], tonumber(ARGV[2]) * 2}", [Key("k")], ["arg", 21]);
+        Assert.That(reply.Elements.Select(e => e.ToString()).Skip(1), Is.EqualTo(new[] { "arg", "42" }));
+        Assert.That(reply.Elements[0].ToString(), Does.StartWith(nameof(Eval_passes_keys_and_args_and_returns_the_script_reply)));
+    }
+
+    [Test]
+    public async Task Script_load_digest_matches_the_local_sha1_and_evalsha_runs_it()
+    {
+        var script = new RedisScript(CompareAndSet);
+        Assert.That(await Client.ScriptLoadAsync(CompareAndSet), Is.EqualTo(script.Sha1));
+        string key = Key();
+        await Client.SetAsync(key, "old");
+        Assert.That((await Client.EvalShaAsync(script.Sha1, [key], ["old", "new"])).ToInt64(), Is.EqualTo(1));
+        Assert.That((await Client.EvalShaAsync(script.Sha1, [key], ["old", "newer"])).ToInt64(), Is.EqualTo(0));
+        Assert.That((await Client.GetAsync(key)).ToString(), Is.EqualTo("new"));
+    }
+
+    [Test]
+    public async Task Script_helper_reloads_after_the_cache_was_flushed()
+    {
+        var script = new RedisScript(CompareAndSet + "\n-- " + Guid.NewGuid());
+        string key = Key();
+        await Client.SetAsync(key, "a");
+        var unknown = Assert.ThrowsAsync<RedisServerException>(() => Client.EvalShaAsync(script.Sha1, [key], ["a", "b"]));
+        Assert.That(unknown!.ErrorCode, Is.EqualTo("NOSCRIPT"));
+
+        Assert.That((await script.EvaluateAsync(Client, [key], ["a", "b"])).ToInt64(), Is.EqualTo(1));
+        var exists = await Client.ExecuteAsync("SCRIPT", "EXISTS", script.Sha1);
+        Assert.That(exists.Elements.Single().ToInt64(), Is.EqualTo(1), "the helper loaded the script");
+
+        await Client.ExecuteAsync("SCRIPT", "FLUSH");
+        Assert.That((await script.EvaluateAsync(Client, [key], ["b", "c"])).ToInt64(), Is.EqualTo(1));
+        Assert.That((await Client.GetAsync(key)).ToString(), Is.EqualTo("c"));
+    }
+
+    [Test]
+    public async Task Script_runtime_errors_surface_as_server_errors()
+    {
+        var error = Assert.ThrowsAsync<RedisServerException>(() => Client.EvalAsync("return redis.call('NOPE')", [], []));
+        Assert.That(error!.Command, Is.EqualTo("EVAL"));
+        Assert.That(error.ServerMessage, Does.Contain("Unknown Redis command"));
+        Assert.That(await Client.PingAsync(), Is.EqualTo("PONG"));
+    }
+}
+
+/// <summary>The same commands over RESP3 (HELLO 3), where Redis answers with maps, doubles and nulls.</summary>
+public sealed class Resp3Tests
+{
+    private RedisClient _client = null!;
+
+    [SetUp]
+    public async Task ConnectAsync()
+    {
+        var options = SharedRedis.Server.Options();
+        options.Protocol = 3;
+        _client = await RedisClient.ConnectAsync(options);
+    }
+
+    [TearDown]
+    public async Task DisconnectAsync() => await _client.DisposeAsync();
+
+    private static string Key(string name) => $"resp3:{name}:{Guid.NewGuid():N}";
+
+    [Test]
+    public async Task Hello_reports_protocol_3_as_a_map()
+    {
+        var hello = await _client.ExecuteAsync("HELLO");
+        Assert.That(hello.Kind, Is.EqualTo(RedisReplyKind.Map));
+        var fields = hello.Elements.Chunk(2).ToDictionary(p => p[0].ToString(), p => p[1]);
+        Assert.That(fields["proto"].ToInt64(), Is.EqualTo(3));
+        Assert.That(fields["server"].ToString(), Is.EqualTo("redis"));
+    }
+
+    [Test]
+    public async Task Doubles_nulls_and_maps_arrive_typed()
+    {
+        string zset = Key("z"), hash = Key("h");
+        await _client.ExecuteAsync("ZADD", zset, 1.5, "member");
+        var score = await _client.ExecuteAsync("ZSCORE", zset, "member");
+        Assert.That((score.Kind, score.ToDouble()), Is.EqualTo((RedisReplyKind.Double, 1.5)));
+        var missing = await _client.ExecuteAsync("GET", Key("missing"));
+        Assert.That((missing.Kind, missing.IsNull), Is.EqualTo((RedisReplyKind.Null, true)));
+        Assert.That((await _client.GetAsync(Key("missing"))).IsNull, Is.True);
+
+        await _client.HSetAsync(hash, [("a", 1), ("b", "two")]);
+        var raw = await _client.ExecuteAsync("HGETALL", hash);
+        Assert.That(raw.Kind, Is.EqualTo(RedisReplyKind.Map));
+        var typed = await _client.HGetAllAsync(hash);
+        Assert.That(typed.ToDictionary(p => p.Key, p => p.Value.ToString()), Is.EqualTo(new Dictionary<string, string> { ["a"] = "1", ["b"] = "two" }));
+    }
+
+    [Test]
+    public async Task Stream_commands_parse_resp3_map_replies()
+    {
+        string key = Key("s");
+        await _client.XGroupCreateAsync(key, "g", "$", makeStream: true);
+        string id = (await _client.XAddAsync(key, [("job", "j1")]))!;
+        var raw = await _client.ExecuteAsync("XREAD", "STREAMS", key, "0");
+        Assert.That(raw.Kind, Is.EqualTo(RedisReplyKind.Map), "RESP3 XREAD is a map of stream to entries");
+        Assert.That((await _client.XReadAsync(key, "0")).Single().Id, Is.EqualTo(id));
+        Assert.That((await _client.XReadGroupAsync("g", "c", key, block: TimeSpan.FromSeconds(1))).Single()["job"].ToString(), Is.EqualTo("j1"));
+        Assert.That(await _client.XReadGroupAsync("g", "c", key, block: TimeSpan.FromMilliseconds(20)), Is.Empty, "RESP3 null on timeout");
+        var info = await _client.XInfoStreamAsync(key);
+        Assert.That((info.Length, info.LastGeneratedId, info.Groups), Is.EqualTo((1L, id, 1L)));
+        var groups = await _client.XInfoGroupsAsync(key);
+        Assert.That((groups.Single().Name, groups.Single().Pending), Is.EqualTo(("g", 1L)));
+        var pending = await _client.XPendingAsync(key, "g");
+        Assert.That(pending.Consumers.Single(), Is.EqualTo(new KeyValuePair<string, long>("c", 1)));
+    }
+}
