@@ -29,7 +29,13 @@ public sealed partial class RedisClient
             if (_disposed.IsCancellationRequested) return;
             _reconnectLoop = Task.Run(ReconnectLoopAsync);
         }
-        ConnectionFailed?.Invoke(this, new RedisConnectionEventArgs(_options.EndPoint, error));
+        Raise(ConnectionFailed, new RedisConnectionEventArgs(_options.EndPoint, error));
+    }
+
+    /// <summary>Handlers run on the pool, so a slow or throwing handler cannot stall or break the connection's loops or timer.</summary>
+    private void Raise(EventHandler<RedisConnectionEventArgs>? handler, RedisConnectionEventArgs args)
+    {
+        if (handler is not null) _ = Task.Run(() => handler(this, args));
     }
 
     /// <summary>
@@ -61,7 +67,7 @@ public sealed partial class RedisClient
                     _connectionCount++;
                     _connected.TrySetResult();
                 }
-                ConnectionRestored?.Invoke(this, new RedisConnectionEventArgs(_options.EndPoint, null));
+                Raise(ConnectionRestored, new RedisConnectionEventArgs(_options.EndPoint, null));
                 return;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)

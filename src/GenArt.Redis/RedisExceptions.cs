@@ -49,7 +49,12 @@ public sealed class RedisConnectionException : RedisException
 public sealed class RedisTimeoutException : RedisException
 {
     public RedisTimeoutException(string command, TimeSpan timeout)
-        : base($"Redis {command} timed out after {timeout.TotalMilliseconds:0} ms; the connection was recycled.")
+        : this(command, timeout, $"Redis {command} timed out after {timeout.TotalMilliseconds:0} ms; the connection was recycled.")
+    {
+    }
+
+    public RedisTimeoutException(string command, TimeSpan timeout, string message)
+        : base(message)
     {
         Command = command;
         Timeout = timeout;

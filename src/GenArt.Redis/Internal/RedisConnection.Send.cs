@@ -8,20 +8,40 @@ internal sealed partial class RedisConnection
     /// <param name="cancelInFlight">
     /// If true, cancelling after the command was written closes this connection (its reply would otherwise
     /// arrive later and be taken for the next command's). Only for connections used by one caller at a time.
+    /// Otherwise the token is honoured only until the command is written.
     /// </param>
-    public async Task<RedisReply> SendAsync(RedisCommand command, TimeSpan timeout, CancellationToken cancellationToken = default,
+    public Task<RedisReply> SendAsync(RedisCommand command, TimeSpan timeout, CancellationToken cancellationToken = default,
         bool cancelInFlight = false)
     {
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested) return Task.FromCanceled<RedisReply>(cancellationToken);
         var pending = new PendingReply(command, timeout, errorsAsReplies: false);
-        await WriteAsync([pending], timeout, cancellationToken).ConfigureAwait(false);
-        if (!cancelInFlight || !cancellationToken.CanBeCanceled)
-            return await pending.Task.ConfigureAwait(false);
+        if (cancelInFlight && cancellationToken.CanBeCanceled) return SendCancellableAsync(pending, cancellationToken);
+        ValueTask write;
+        try
+        {
+            write = WriteAsync([pending], timeout, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<RedisReply>(e);
+        }
+        // The common case: the write lock was free and the buffer had room, so no extra state machine is needed.
+        return write.IsCompletedSuccessfully ? pending.Task : AwaitWriteThenReplyAsync(write, pending);
+    }
 
+    private static async Task<RedisReply> AwaitWriteThenReplyAsync(ValueTask write, PendingReply pending)
+    {
+        await write.ConfigureAwait(false);
+        return await pending.Task.ConfigureAwait(false);
+    }
+
+    private async Task<RedisReply> SendCancellableAsync(PendingReply pending, CancellationToken cancellationToken)
+    {
+        await WriteAsync([pending], pending.Timeout, cancellationToken).ConfigureAwait(false);
         using var registration = cancellationToken.Register(() =>
         {
             if (pending.TrySetCanceled(cancellationToken))
-                Fault(new RedisConnectionException($"The {Role} connection was closed because {command.Name} was cancelled in flight."));
+                Fault(new RedisConnectionException($"The {Role} connection was closed because {pending.Command.Name} was cancelled in flight."));
         });
         return await pending.Task.ConfigureAwait(false);
     }
@@ -44,7 +64,8 @@ internal sealed partial class RedisConnection
         {
             // Waiting for the lock means the output buffer is full; nothing of this command has been sent yet.
             if (!await _writeLock.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
-                throw new RedisTimeoutException(batch[0].Command.Name, timeout);
+                throw new RedisTimeoutException(batch[0].Command.Name, timeout,
+                    $"Redis {batch[0].Command.Name} was not sent: the output buffer stayed full for {timeout.TotalMilliseconds:0} ms.");
         }
         try
         {

@@ -8,19 +8,19 @@ public sealed class TimeoutTests
     public async Task A_timed_out_command_faults_and_the_connection_is_recycled()
     {
         var options = SharedRedis.Server.Options();
-        options.CommandTimeout = TimeSpan.FromMilliseconds(300);
+        options.CommandTimeout = TimeSpan.FromMilliseconds(1000);
         await using var client = await RedisClient.ConnectAsync(options);
         var restored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ConnectionRestored += (_, _) => restored.TrySetResult();
         string key = Key("k");
         await client.SetAsync(key, "before");
 
-        // BLPOP on the shared connection blocks the server side of it for 5 s, far beyond the 300 ms timeout.
-        var stuck = client.ExecuteAsync("BLPOP", Key("empty"), 5);
+        // BLPOP on the shared connection blocks the server side of it for 30 s, far beyond the 1 s timeout.
+        var stuck = client.ExecuteAsync("BLPOP", Key("empty"), 30);
         var behind = client.GetAsync(key);
         var timeout = Assert.ThrowsAsync<RedisTimeoutException>(async () => await stuck);
         Assert.That(timeout!.Command, Is.EqualTo("BLPOP"));
-        Assert.That(timeout.Timeout, Is.EqualTo(TimeSpan.FromMilliseconds(300)));
+        Assert.That(timeout.Timeout, Is.EqualTo(TimeSpan.FromMilliseconds(1000)));
         var lost = Assert.ThrowsAsync<RedisConnectionException>(async () => await behind);
         Assert.That(lost!.Message, Does.Contain("recycled because BLPOP timed out"));
 
@@ -33,12 +33,12 @@ public sealed class TimeoutTests
     public async Task Blocking_reads_get_their_block_time_on_top_of_the_command_timeout()
     {
         var options = SharedRedis.Server.Options();
-        options.CommandTimeout = TimeSpan.FromMilliseconds(200);
+        options.CommandTimeout = TimeSpan.FromMilliseconds(500);
         await using var client = await RedisClient.ConnectAsync(options);
         string stream = Key("s");
         await client.XAddAsync(stream, [("n", 0)], id: "1-0");
-        // Blocks for 600 ms, three times the command timeout, and must still end normally with no entries.
-        var result = await client.XReadAsync(stream, "1-0", block: TimeSpan.FromMilliseconds(600));
+        // Blocks for 1.5 s, three times the command timeout, and must still end normally with no entries.
+        var result = await client.XReadAsync(stream, "1-0", block: TimeSpan.FromMilliseconds(1500));
         Assert.That(result, Is.Empty);
         Assert.That(client.ConnectionCount, Is.EqualTo(1), "the shared connection was never recycled");
     }
