@@ -15,7 +15,7 @@ namespace GenArt.Redis.Internal;
 /// ("RESP protocol description" on redis.io: RESP2 types + - : $ *, RESP3 adds _ , # ( ! = % ~ &gt; |).
 /// Bulk payloads are copied once, straight from the buffer into the reply's own array.
 /// </remarks>
-internal static class RespParser
+internal static partial class RespParser
 {
     // A header line carries at most a sign and 19 digits; anything longer without CRLF is malformed.
     private const int MaxHeaderLine = 32;
