@@ -41,6 +41,9 @@ internal sealed partial class RedisConnection
             if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
             throw e switch
             {
+                OperationCanceledException => new RedisConnectionException(
+                    $"Setting up the connection to Redis at {options.EndPoint} (AUTH/HELLO/SELECT) timed out after " +
+                    $"{options.ConnectTimeout.TotalMilliseconds:0} ms."),
                 RedisServerException server => new RedisConnectionException(
                     $"Redis at {options.EndPoint} refused the connection setup ({server.Command}): {server.ServerMessage}", server),
                 RedisConnectionException connectionError => connectionError,

@@ -24,8 +24,9 @@ internal sealed partial class RedisConnection
         {
             Fault(new RedisConnectionException($"Redis at {_options.EndPoint} sent invalid data: {e.Message}", e));
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Any failure here leaves replies unmatched; faulting is the only way no caller waits forever.
             Fault(new RedisConnectionException($"Reading from Redis at {_options.EndPoint} failed: {e.Message}", e));
         }
         finally

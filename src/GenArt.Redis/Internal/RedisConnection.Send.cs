@@ -117,8 +117,9 @@ internal sealed partial class RedisConnection
                 if (result.IsCompleted) break;
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Any failure here leaves written commands unanswered; faulting fails them instead of letting them hang.
             Fault(new RedisConnectionException($"Writing to Redis at {_options.EndPoint} failed: {e.Message}", e));
         }
         finally
