@@ -36,9 +36,9 @@ internal sealed class FakeRedisServer : IAsyncDisposable
                     });
                 }
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {
-                // Stopped.
+                // Stopped: cancelling and closing the listener race, and either may end the pending accept.
             }
         });
     }
