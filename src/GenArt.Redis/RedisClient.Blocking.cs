@@ -6,6 +6,7 @@ namespace GenArt.Redis;
 public sealed partial class RedisClient
 {
     private readonly ConcurrentBag<RedisConnection> _idleBlocking = new();
+    private readonly ConcurrentDictionary<RedisConnection, bool> _busyBlocking = new();
     private readonly SemaphoreSlim _blockingSlots;
 
     /// <summary>Connections open for blocking reads (idle or in use).</summary>
@@ -51,12 +52,16 @@ public sealed partial class RedisClient
                 idle.Dispose();
             }
             connection ??= await RedisConnection.ConnectAsync(_options, "blocking", null, cancellationToken).ConfigureAwait(false);
+            _busyBlocking[connection] = true;
+            // Dispose closes busy connections; one that became busy just after that sweep is closed here.
+            if (_disposed.IsCancellationRequested) connection.Dispose();
             return await connection.SendAsync(command, timeout, cancellationToken, cancelInFlight: true).ConfigureAwait(false);
         }
         finally
         {
             if (connection is not null)
             {
+                _busyBlocking.TryRemove(connection, out _);
                 if (connection.IsFaulted || _disposed.IsCancellationRequested) connection.Dispose();
                 else _idleBlocking.Add(connection);
                 if (_disposed.IsCancellationRequested) DrainIdleBlocking();
@@ -68,5 +73,10 @@ public sealed partial class RedisClient
     private void DrainIdleBlocking()
     {
         while (_idleBlocking.TryTake(out var idle)) idle.Dispose();
+    }
+
+    private void CloseBusyBlocking()
+    {
+        foreach (var busy in _busyBlocking.Keys) busy.Dispose();
     }
 }

@@ -122,6 +122,7 @@ public sealed partial class RedisClient : IAsyncDisposable
         }
         current?.Dispose();
         DrainIdleBlocking();
+        CloseBusyBlocking();
         var loop = _reconnectLoop;
         if (loop is not null) await loop.ConfigureAwait(false);
     }
