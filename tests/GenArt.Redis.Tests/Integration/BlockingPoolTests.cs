@@ -32,7 +32,7 @@ public sealed class BlockingPoolTests
     {
         var options = SharedRedis.Server.Options();
         options.MaxBlockingConnections = 1;
-        options.CommandTimeout = TimeSpan.FromMilliseconds(500);
+        options.CommandTimeout = TimeSpan.FromMilliseconds(1000);
         await using var client = await RedisClient.ConnectAsync(options);
         string stream = Key("s");
         await client.XAddAsync(stream, [("n", 0)], id: "1-0");

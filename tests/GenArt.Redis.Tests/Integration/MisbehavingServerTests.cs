@@ -16,9 +16,9 @@ public sealed class MisbehavingServerTests
         });
         var options = server.Options();
         options.Password = "secret";
-        options.ConnectTimeout = TimeSpan.FromMilliseconds(300);
+        options.ConnectTimeout = TimeSpan.FromMilliseconds(1000);
         var error = Assert.ThrowsAsync<RedisConnectionException>(() => RedisClient.ConnectAsync(options));
-        Assert.That(error!.Message, Does.Contain("(AUTH/HELLO/SELECT) timed out after 300 ms"));
+        Assert.That(error!.Message, Does.Contain("(AUTH/HELLO/SELECT) timed out after 1000 ms"));
     }
 
     [Test]
@@ -63,7 +63,7 @@ public sealed class MisbehavingServerTests
             while (await stream.ReadAsync(buffer, stop) > 0) { }
         });
         var options = server.Options();
-        options.CommandTimeout = TimeSpan.FromMilliseconds(400);
+        options.CommandTimeout = TimeSpan.FromMilliseconds(1000);
         await using var client = await RedisClient.ConnectAsync(options);
         Assert.That(await client.PingAsync(), Is.EqualTo("PONG"));
         var unanswered = Enumerable.Range(0, 10).Select(_ => client.PingAsync()).ToArray();

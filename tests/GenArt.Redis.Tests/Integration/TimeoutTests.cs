@@ -33,12 +33,12 @@ public sealed class TimeoutTests
     public async Task Blocking_reads_get_their_block_time_on_top_of_the_command_timeout()
     {
         var options = SharedRedis.Server.Options();
-        options.CommandTimeout = TimeSpan.FromMilliseconds(500);
+        options.CommandTimeout = TimeSpan.FromMilliseconds(1000);
         await using var client = await RedisClient.ConnectAsync(options);
         string stream = Key("s");
         await client.XAddAsync(stream, [("n", 0)], id: "1-0");
-        // Blocks for 1.5 s, three times the command timeout, and must still end normally with no entries.
-        var result = await client.XReadAsync(stream, "1-0", block: TimeSpan.FromMilliseconds(1500));
+        // Blocks for 2.5 s, well beyond the command timeout, and must still end normally with no entries.
+        var result = await client.XReadAsync(stream, "1-0", block: TimeSpan.FromMilliseconds(2500));
         Assert.That(result, Is.Empty);
         Assert.That(client.ConnectionCount, Is.EqualTo(1), "the shared connection was never recycled");
     }
