@@ -42,6 +42,7 @@ Line("");
 Line($"- date (UTC): {DateTime.UtcNow:yyyy-MM-dd HH:mm}");
 Line($"- machine: {CpuModel()}, {Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}");
 Line($"- runtime: {RuntimeInformation.FrameworkDescription}, server: redis {await ServerVersionAsync(client)} on {options.EndPoint} (loopback, no persistence)");
+Line($"- load average at start (1/5/15 min): {LoadAverage()} (the machine is shared; numbers move with it)");
 Line($"- command: `dotnet run -c Release --project benchmarks/redis{(args.Length > 0 ? " -- " + string.Join(' ', args) : "")}`");
 Line("");
 
@@ -137,6 +138,18 @@ static async Task<string> ServerVersionAsync(RedisClient client)
         if (line.StartsWith("redis_version:", StringComparison.Ordinal)) return line["redis_version:".Length..].Trim();
     }
     return "unknown";
+}
+
+static string LoadAverage()
+{
+    try
+    {
+        return string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+    }
+    catch (IOException)
+    {
+        return "unknown";
+    }
 }
 
 static string CpuModel()

@@ -9,9 +9,6 @@ public sealed partial class RedisClient
     private readonly ConcurrentDictionary<RedisConnection, bool> _busyBlocking = new();
     private readonly SemaphoreSlim _blockingSlots;
 
-    /// <summary>Connections open for blocking reads (idle or in use).</summary>
-    internal int IdleBlockingConnections => _idleBlocking.Count;
-
     /// <summary>
     /// Runs a command that may block on the server (XREAD/XREADGROUP BLOCK, BLPOP) on a connection of its own,
     /// so the shared connection's other commands never queue behind it.

@@ -2,9 +2,6 @@ namespace GenArt.Redis.Internal;
 
 internal sealed partial class RedisConnection
 {
-    /// <summary>Raised on the receive loop for RESP3 push replies, which answer no command.</summary>
-    public event Action<RedisReply>? PushReceived;
-
     private async Task ReceiveLoopAsync()
     {
         try
@@ -37,11 +34,9 @@ internal sealed partial class RedisConnection
 
     private void Dispatch(RedisReply reply)
     {
-        if (reply.Kind == RedisReplyKind.Push)
-        {
-            PushReceived?.Invoke(reply);
-            return;
-        }
+        // RESP3 push data (pub/sub messages, tracking invalidations) answers no command. This client subscribes
+        // to nothing, so any push is skipped rather than matched to a pending command.
+        if (reply.Kind == RedisReplyKind.Push) return;
 
         PendingReply? pending;
         lock (_pendingLock)

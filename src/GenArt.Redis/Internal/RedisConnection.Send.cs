@@ -62,7 +62,8 @@ internal sealed partial class RedisConnection
     {
         if (!_writeLock.Wait(0))
         {
-            // Waiting for the lock means the output buffer is full; nothing of this command has been sent yet.
+            // Another caller is writing, or the output buffer is full and its writer waits for room.
+            // Nothing of this command has been sent yet, so running out of time here recycles nothing.
             if (!await _writeLock.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
                 throw new RedisTimeoutException(batch[0].Command.Name, timeout,
                     $"Redis {batch[0].Command.Name} was not sent: the output buffer stayed full for {timeout.TotalMilliseconds:0} ms.");

@@ -24,7 +24,6 @@ internal sealed partial class RedisConnection : IDisposable
     private readonly Lock _pendingLock = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Timer _timeoutTimer;
-    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<RedisConnection, Exception>? _onFault;
     private Exception? _fault;
 
@@ -44,18 +43,6 @@ internal sealed partial class RedisConnection : IDisposable
     public string Role { get; }
 
     public bool IsFaulted => Volatile.Read(ref _fault) is not null;
-
-    /// <summary>Completes when the connection has faulted or was disposed.</summary>
-    public Task Closed => _closed.Task;
-
-    /// <summary>Commands written and not yet answered.</summary>
-    public int PendingCount
-    {
-        get
-        {
-            lock (_pendingLock) return _pending.Count;
-        }
-    }
 
     private void Start()
     {
@@ -87,7 +74,6 @@ internal sealed partial class RedisConnection : IDisposable
         foreach (var pending in orphaned)
             pending.TrySetException(ConnectionLost(pending.Command.Name, reason));
 
-        _closed.TrySetResult();
         Interlocked.Exchange(ref _onFault, null)?.Invoke(this, reason);
     }
 

@@ -122,4 +122,19 @@ public sealed class Resp3Tests
         var pending = await _client.XPendingAsync(key, "g");
         Assert.That(pending.Consumers.Single(), Is.EqualTo(new KeyValuePair<string, long>("c", 1)));
     }
+
+    [Test]
+    public async Task Push_messages_are_never_taken_for_command_replies()
+    {
+        string key = Key("tracked");
+        await _client.SetAsync(key, "v1");
+        // With tracking on, Redis pushes an "invalidate" message to this connection when another client changes the key.
+        Assert.That((await _client.ExecuteAsync("CLIENT", "TRACKING", "ON")).ToString(), Is.EqualTo("OK"));
+        Assert.That((await _client.GetAsync(key)).ToString(), Is.EqualTo("v1"));
+        await using (var other = await RedisClient.ConnectAsync(SharedRedis.Server.Options()))
+            await other.SetAsync(key, "v2");
+        // The push was queued to this connection before the other client's SET returned, so it precedes these replies.
+        Assert.That(await _client.PingAsync(), Is.EqualTo("PONG"));
+        Assert.That((await _client.GetAsync(key)).ToString(), Is.EqualTo("v2"));
+    }
 }
