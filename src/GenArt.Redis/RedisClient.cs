@@ -46,6 +46,24 @@ public sealed partial class RedisClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// Creates a client that makes its first connection in the background, for processes that may start before Redis.
+    /// Until connected, commands fail fast with <see cref="RedisConnectionException"/>; await
+    /// <see cref="WaitForConnectionAsync"/> to wait for the connection.
+    /// </summary>
+    /// <exception cref="ArgumentException">An invalid setting; the parameter name is the setting.</exception>
+    public static RedisClient Create(RedisOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var client = new RedisClient(options.Clone());
+        lock (client._stateLock)
+        {
+            client._reconnectLoop = Task.Run(client.ReconnectLoopAsync);
+        }
+        return client;
+    }
+
     /// <summary>The settings this client was created with (a copy; changing it has no effect).</summary>
     public RedisOptions Options => _options.Clone();
 

@@ -35,10 +35,10 @@ internal sealed class RedisServerProcess : IAsyncDisposable
     public RedisOptions Options() => new() { Host = "127.0.0.1", Port = Port };
 
     /// <summary>Starts a server. With <paramref name="tlsOnly"/> the port is the TLS port and plain TCP is off.</summary>
-    public static async Task<RedisServerProcess> StartAsync(string[]? extraArgs = null, bool tlsOnly = false, string? directory = null)
+    public static async Task<RedisServerProcess> StartAsync(string[]? extraArgs = null, bool tlsOnly = false, int? port = null)
     {
-        directory ??= System.IO.Directory.CreateTempSubdirectory("genart-redis-test-").FullName;
-        var server = new RedisServerProcess(FreePort(), directory, extraArgs ?? [], tlsOnly);
+        string directory = System.IO.Directory.CreateTempSubdirectory("genart-redis-test-").FullName;
+        var server = new RedisServerProcess(port ?? FreePort(), directory, extraArgs ?? [], tlsOnly);
         await server.StartProcessAsync();
         return server;
     }
@@ -107,7 +107,7 @@ internal sealed class RedisServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
