@@ -1,11 +1,24 @@
 namespace GenArt.Redis.Internal;
 
 /// <summary>A command ready to send: its display name (for errors) and its full argument vector.</summary>
-internal sealed class RedisCommand(string name, RedisValue[] parts)
+internal sealed class RedisCommand
 {
-    public string Name { get; } = name;
+    public RedisCommand(string name, RedisValue[] parts)
+    {
+        // Checked here, before anything is queued: RESP has no null argument, and sending "" instead would
+        // silently address the empty key.
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (parts[i].IsNull)
+                throw new ArgumentException($"Argument {i} of {name} is null; Redis command arguments must not be null.", nameof(parts));
+        }
+        Name = name;
+        Parts = parts;
+    }
 
-    public RedisValue[] Parts { get; } = parts;
+    public string Name { get; }
+
+    public RedisValue[] Parts { get; }
 
     public static RedisCommand Create(string name, params RedisValue[] parts) => new(name, parts);
 }
