@@ -74,8 +74,9 @@ public sealed partial class RedisClient
             {
                 return;
             }
-            catch (RedisConnectionException e)
+            catch (Exception e)
             {
+                // Whatever failed, the loop must go on: giving up here would leave the client down for good.
                 Volatile.Write(ref _lastError, e);
             }
         }

@@ -76,7 +76,7 @@ public sealed partial class RedisClient : IAsyncDisposable
     /// <summary>Raised (on a pool thread) when the shared connection is lost; reconnecting has begun.</summary>
     public event EventHandler<RedisConnectionEventArgs>? ConnectionFailed;
 
-    /// <summary>Raised (on a pool thread) when a new shared connection is ready after a loss.</summary>
+    /// <summary>Raised (on a pool thread) when a new shared connection is ready after a loss, or the first one made by <see cref="Create"/>.</summary>
     public event EventHandler<RedisConnectionEventArgs>? ConnectionRestored;
 
     /// <summary>Completes once the shared connection is up (at once if it is up now).</summary>
