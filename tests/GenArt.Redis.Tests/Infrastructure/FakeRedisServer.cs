@@ -36,9 +36,9 @@ internal sealed class FakeRedisServer : IAsyncDisposable
                     });
                 }
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception) when (_stop.IsCancellationRequested)
             {
-                // Stopped: cancelling and closing the listener race, and either may end the pending accept.
+                // Stopped: cancelling and closing the listener race, and either may end the accept, in several ways.
             }
         });
     }
