@@ -33,9 +33,7 @@ public sealed partial class RedisClient
         var timeout = block.Value == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : block.Value + _options.CommandTimeout;
 
         if (!await _blockingSlots.WaitAsync(_options.CommandTimeout, cancellationToken).ConfigureAwait(false))
-            throw new RedisTimeoutException(command.Name, _options.CommandTimeout,
-                $"Redis {command.Name} was not sent: all {_options.MaxBlockingConnections} blocking connections stayed busy for " +
-                $"{_options.CommandTimeout.TotalMilliseconds:0} ms (MaxBlockingConnections).");
+            throw ExceptionFactory.BlockingConnectionsBusy(command.Name, _options.MaxBlockingConnections, _options.CommandTimeout);
         RedisConnection? connection = null;
         try
         {

@@ -15,7 +15,7 @@ public sealed partial class RedisClient
             _connected.TrySetResult();
         }
         // A fault between the handshake and this point was not reported to us; handle it the same way.
-        if (connection.IsFaulted) OnConnectionFault(connection, new RedisConnectionException("The connection closed right after setup."));
+        if (connection.IsFaulted) OnConnectionFault(connection, ExceptionFactory.ClosedDuringSetup(_options.EndPoint, null));
     }
 
     private void OnConnectionFault(RedisConnection connection, Exception error)

@@ -123,9 +123,7 @@ public sealed partial class RedisClient : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         var last = Volatile.Read(ref _lastError);
-        return new RedisConnectionException(
-            $"Redis {command} not sent: Redis at {_options.EndPoint} is unavailable and the client is reconnecting" +
-            (last is null ? "." : $" (last error: {last.Message})"), last);
+        return ExceptionFactory.Unavailable(_options.EndPoint, command, last);
     }
 
     public async ValueTask DisposeAsync()

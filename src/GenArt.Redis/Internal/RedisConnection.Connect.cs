@@ -25,8 +25,7 @@ internal sealed partial class RedisConnection
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             stream?.Dispose();
-            throw new RedisConnectionException(
-                $"Connecting to Redis at {options.EndPoint} timed out after {options.ConnectTimeout.TotalMilliseconds:0} ms.");
+            throw ExceptionFactory.ConnectTimedOut(options.EndPoint, options.ConnectTimeout);
         }
 
         var connection = new RedisConnection(options, stream, role, null);
@@ -41,19 +40,16 @@ internal sealed partial class RedisConnection
             if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
             throw e switch
             {
-                OperationCanceledException => new RedisConnectionException(
-                    $"Setting up the connection to Redis at {options.EndPoint} (AUTH/HELLO/SELECT) timed out after " +
-                    $"{options.ConnectTimeout.TotalMilliseconds:0} ms."),
-                RedisServerException server => new RedisConnectionException(
-                    $"Redis at {options.EndPoint} refused the connection setup ({server.Command}): {server.ServerMessage}", server),
+                OperationCanceledException => ExceptionFactory.SetupTimedOut(options.EndPoint, options.ConnectTimeout),
+                RedisServerException server => ExceptionFactory.SetupRefused(options.EndPoint, server),
                 RedisConnectionException connectionError => connectionError,
-                _ => new RedisConnectionException($"Setting up the connection to Redis at {options.EndPoint} failed: {e.Message}", e),
+                _ => ExceptionFactory.SetupFailed(options.EndPoint, e),
             };
         }
         // Only now may faults reach the owner: a connection that never finished its setup was never handed out.
         connection._onFault = onFault;
         if (connection.IsFaulted)
-            throw new RedisConnectionException($"The connection to Redis at {options.EndPoint} closed during setup.", connection._fault);
+            throw ExceptionFactory.ClosedDuringSetup(options.EndPoint, connection._fault);
         return connection;
     }
 
@@ -67,7 +63,7 @@ internal sealed partial class RedisConnection
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new RedisConnectionException($"Cannot connect to Redis at {options.EndPoint}: {e.SocketErrorCode} ({e.Message}).", e);
+            throw ExceptionFactory.CannotConnect(options.EndPoint, e);
         }
         catch
         {
@@ -91,7 +87,7 @@ internal sealed partial class RedisConnection
         catch (Exception e) when (e is AuthenticationException or IOException)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
-            throw new RedisConnectionException($"TLS handshake with Redis at {options.EndPoint} failed: {e.Message}", e);
+            throw ExceptionFactory.TlsFailed(options.EndPoint, e);
         }
         catch
         {

@@ -11,7 +11,7 @@ internal sealed partial class RedisConnection
                 var reply = await _replies.ReadAsync().ConfigureAwait(false);
                 if (reply is null)
                 {
-                    Fault(new RedisConnectionException($"Redis at {_options.EndPoint} closed the {Role} connection."));
+                    Fault(ExceptionFactory.ServerClosed(_options.EndPoint, Role));
                     return;
                 }
                 Dispatch(reply);
@@ -19,12 +19,12 @@ internal sealed partial class RedisConnection
         }
         catch (RedisProtocolException e)
         {
-            Fault(new RedisConnectionException($"Redis at {_options.EndPoint} sent invalid data: {e.Message}", e));
+            Fault(ExceptionFactory.InvalidData(_options.EndPoint, e));
         }
         catch (Exception e)
         {
             // Any failure here leaves replies unmatched; faulting is the only way no caller waits forever.
-            Fault(new RedisConnectionException($"Reading from Redis at {_options.EndPoint} failed: {e.Message}", e));
+            Fault(ExceptionFactory.ReadFailed(_options.EndPoint, e));
         }
         finally
         {
@@ -44,7 +44,7 @@ internal sealed partial class RedisConnection
             _pending.TryDequeue(out pending);
         }
         if (pending is null)
-            throw new RedisProtocolException($"RESP protocol error: received {reply.Describe()} while no command was waiting for a reply.");
+            throw ExceptionFactory.UnsolicitedReply(reply);
 
         if (reply.IsError && !pending.ErrorsAsReplies)
             pending.TrySetException(new RedisServerException(pending.Command.Name, reply.ToString()));

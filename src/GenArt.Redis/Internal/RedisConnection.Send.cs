@@ -41,7 +41,7 @@ internal sealed partial class RedisConnection
         using var registration = cancellationToken.Register(() =>
         {
             if (pending.TrySetCanceled(cancellationToken))
-                Fault(new RedisConnectionException($"The {Role} connection was closed because {pending.Command.Name} was cancelled in flight."));
+                Fault(ExceptionFactory.CancelledInFlight(Role, pending.Command.Name));
         });
         return await pending.Task.ConfigureAwait(false);
     }
@@ -65,14 +65,13 @@ internal sealed partial class RedisConnection
             // Another caller is writing, or the output buffer is full and its writer waits for room.
             // Nothing of this command has been sent yet, so running out of time here recycles nothing.
             if (!await _writeLock.WaitAsync(timeout, cancellationToken).ConfigureAwait(false))
-                throw new RedisTimeoutException(batch[0].Command.Name, timeout,
-                    $"Redis {batch[0].Command.Name} was not sent: the output buffer stayed full for {timeout.TotalMilliseconds:0} ms.");
+                throw ExceptionFactory.OutputBufferFull(batch[0].Command.Name, timeout);
         }
         try
         {
             lock (_pendingLock)
             {
-                if (_fault is { } fault) throw ConnectionLost(batch[0].Command.Name, fault);
+                if (_fault is { } fault) throw ExceptionFactory.CommandLost(_options.EndPoint, batch[0].Command.Name, fault);
                 foreach (var pending in batch) _pending.Enqueue(pending);
             }
             var writer = _outbound.Writer;
@@ -121,7 +120,7 @@ internal sealed partial class RedisConnection
         catch (Exception e)
         {
             // Any failure here leaves written commands unanswered; faulting fails them instead of letting them hang.
-            Fault(new RedisConnectionException($"Writing to Redis at {_options.EndPoint} failed: {e.Message}", e));
+            Fault(ExceptionFactory.WriteFailed(_options.EndPoint, e));
         }
         finally
         {

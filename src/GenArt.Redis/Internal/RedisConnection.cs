@@ -72,16 +72,13 @@ internal sealed partial class RedisConnection : IDisposable
             _pending.Clear();
         }
         foreach (var pending in orphaned)
-            pending.TrySetException(ConnectionLost(pending.Command.Name, reason));
+            pending.TrySetException(ExceptionFactory.CommandLost(_options.EndPoint, pending.Command.Name, reason));
 
         Interlocked.Exchange(ref _onFault, null)?.Invoke(this, reason);
     }
 
     public void Dispose() =>
-        Fault(new RedisConnectionException($"The {Role} connection to {_options.EndPoint} was closed by the client."));
-
-    private RedisConnectionException ConnectionLost(string command, Exception reason) =>
-        new($"Redis {command} on {_options.EndPoint} did not complete: {reason.Message}", reason);
+        Fault(ExceptionFactory.ClosedByClient(_options.EndPoint, Role));
 
     private void CheckTimeouts()
     {
@@ -100,8 +97,6 @@ internal sealed partial class RedisConnection : IDisposable
         }
         if (expired is null) return;
         expired.TrySetException(new RedisTimeoutException(expired.Command.Name, expired.Timeout));
-        Fault(new RedisConnectionException(
-            $"The {Role} connection to {_options.EndPoint} was recycled because {expired.Command.Name} timed out after " +
-            $"{expired.Timeout.TotalMilliseconds:0} ms; later replies could no longer be matched to their commands."));
+        Fault(ExceptionFactory.RecycledAfterTimeout(_options.EndPoint, Role, expired.Command.Name, expired.Timeout));
     }
 }
