@@ -12,8 +12,9 @@ internal sealed partial class RedisConnection
     /// <see cref="RedisOptions.ConnectTimeout"/>.
     /// </summary>
     /// <exception cref="RedisConnectionException">Any failure; a server refusal (bad password) is the inner exception.</exception>
+    /// <param name="messageSink">For subscriber connections: receives published messages, which answer no command.</param>
     public static async Task<RedisConnection> ConnectAsync(RedisOptions options, string role,
-        Action<RedisConnection, Exception>? onFault, CancellationToken cancellationToken)
+        Action<RedisConnection, Exception>? onFault, CancellationToken cancellationToken, Action<RedisPubSubMessage>? messageSink = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -28,7 +29,7 @@ internal sealed partial class RedisConnection
             throw ExceptionFactory.ConnectTimedOut(options.EndPoint, options.ConnectTimeout);
         }
 
-        var connection = new RedisConnection(options, stream, role, null);
+        var connection = new RedisConnection(options, stream, role, null, messageSink);
         connection.Start();
         try
         {

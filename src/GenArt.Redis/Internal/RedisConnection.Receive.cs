@@ -34,9 +34,16 @@ internal sealed partial class RedisConnection
 
     private void Dispatch(RedisReply reply)
     {
-        // RESP3 push data (pub/sub messages, tracking invalidations) answers no command. This client subscribes
-        // to nothing, so any push is skipped rather than matched to a pending command.
-        if (reply.Kind == RedisReplyKind.Push) return;
+        if (_messageSink is not null)
+        {
+            if (TryRouteMessage(reply)) return;
+        }
+        else if (reply.Kind == RedisReplyKind.Push)
+        {
+            // RESP3 push data (tracking invalidations, say) answers no command; a connection that subscribed to
+            // nothing has no use for it, so it is skipped rather than matched to a pending command.
+            return;
+        }
 
         PendingReply? pending;
         lock (_pendingLock)
@@ -50,5 +57,27 @@ internal sealed partial class RedisConnection
             pending.TrySetException(new RedisServerException(pending.Command.Name, reply.ToString()));
         else
             pending.TrySetResult(reply);
+    }
+
+    /// <summary>
+    /// On a subscribed connection, published messages arrive as ["message", channel, payload] or
+    /// ["pmessage", pattern, channel, payload] (arrays in RESP2, pushes in RESP3; redis.io "Pub/Sub", wire protocol).
+    /// Everything else, (p)subscribe confirmations included, answers a command in order.
+    /// </summary>
+    private bool TryRouteMessage(RedisReply reply)
+    {
+        if (reply.Kind is not (RedisReplyKind.Array or RedisReplyKind.Push) || reply.IsNull) return false;
+        var items = reply.ElementArray;
+        if (items.Length == 3 && !items[0].IsAggregate && items[0].ToString() == "message")
+        {
+            _messageSink!(new RedisPubSubMessage(items[1].ToString(), items[2].ToValue(), null));
+            return true;
+        }
+        if (items.Length == 4 && !items[0].IsAggregate && items[0].ToString() == "pmessage")
+        {
+            _messageSink!(new RedisPubSubMessage(items[2].ToString(), items[3].ToValue(), items[1].ToString()));
+            return true;
+        }
+        return false;
     }
 }

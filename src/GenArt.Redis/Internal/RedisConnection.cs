@@ -24,11 +24,14 @@ internal sealed partial class RedisConnection : IDisposable
     private readonly Lock _pendingLock = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Timer _timeoutTimer;
+    private readonly Action<RedisPubSubMessage>? _messageSink;
     private Action<RedisConnection, Exception>? _onFault;
     private Exception? _fault;
 
-    private RedisConnection(RedisOptions options, Stream stream, string role, Action<RedisConnection, Exception>? onFault)
+    private RedisConnection(RedisOptions options, Stream stream, string role, Action<RedisConnection, Exception>? onFault,
+        Action<RedisPubSubMessage>? messageSink)
     {
+        _messageSink = messageSink;
         _options = options;
         _stream = stream;
         _onFault = onFault;
