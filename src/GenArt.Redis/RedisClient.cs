@@ -95,10 +95,12 @@ public sealed partial class RedisClient : IAsyncDisposable
         ExecuteAsync(command, (IReadOnlyList<RedisValue>)args, CancellationToken.None);
 
     /// <inheritdoc cref="ExecuteAsync(string, RedisValue[])"/>
+    /// <exception cref="ArgumentException">A command that would change the shared connection's state for every caller.</exception>
     public Task<RedisReply> ExecuteAsync(string command, IReadOnlyList<RedisValue> args, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(command);
         ArgumentNullException.ThrowIfNull(args);
+        SharedConnectionGuard.Check(command, args);
         var parts = new RedisValue[args.Count + 1];
         parts[0] = command;
         for (int i = 0; i < args.Count; i++) parts[i + 1] = args[i];
