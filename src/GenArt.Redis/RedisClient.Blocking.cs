@@ -19,6 +19,9 @@ public sealed partial class RedisClient
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(command);
+        ArgumentNullException.ThrowIfNull(args);
+        // Blocking connections are pooled and reused, so the same state rules apply as on the shared one.
+        SharedConnectionGuard.Check(command, args);
         var parts = new RedisValue[args.Count + 1];
         parts[0] = command;
         for (int i = 0; i < args.Count; i++) parts[i + 1] = args[i];
