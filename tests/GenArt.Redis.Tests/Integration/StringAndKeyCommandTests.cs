@@ -140,12 +140,6 @@ public sealed class StringAndKeyCommandTests : SharedRedisTest
     }
 
     [Test]
-    public async Task Publish_reports_receivers()
-    {
-        Assert.That(await Client.PublishAsync(Key("channel"), "hello"), Is.EqualTo(0));
-    }
-
-    [Test]
     public async Task Transaction_runs_atomically_and_reports_per_command_results()
     {
         string counter = Key("counter"), text = Key("text");
