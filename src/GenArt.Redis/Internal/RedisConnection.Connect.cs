@@ -102,7 +102,7 @@ internal sealed partial class RedisConnection
     private static RemoteCertificateValidationCallback? TrustAuthority(X509Certificate2? authority)
     {
         if (authority is null) return null;
-        return (_, certificate, _, errors) =>
+        return (_, certificate, presented, errors) =>
         {
             if (certificate is null) return false;
             // Name mismatches and missing certificates are never forgiven; only the trust root is replaced.
@@ -111,6 +111,11 @@ internal sealed partial class RedisConnection
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.Add(authority);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            // Intermediates the server sent along may be needed to reach the authority.
+            if (presented is not null)
+            {
+                foreach (var element in presented.ChainElements) chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
             using var leaf = new X509Certificate2(certificate);
             return chain.Build(leaf);
         };

@@ -26,6 +26,11 @@ internal sealed class TestCertificates : IDisposable
 
     public string ServerKeyPem => Path.Combine(Directory, "server.key");
 
+    /// <summary>A server certificate issued by an intermediate CA, followed by that intermediate, as servers send them.</summary>
+    public string ChainedCertPem => Path.Combine(Directory, "chained.crt");
+
+    public string ChainedKeyPem => Path.Combine(Directory, "chained.key");
+
     public static TestCertificates Create(string directory)
     {
         var now = DateTimeOffset.UtcNow;
@@ -37,12 +42,17 @@ internal sealed class TestCertificates : IDisposable
         var authority = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
 
         using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var serverRequest = LeafRequest("CN=127.0.0.1", serverKey, "1.3.6.1.5.5.7.3.1");
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        serverRequest.CertificateExtensions.Add(names.Build());
-        using var server = serverRequest.Create(authority, now.AddMinutes(-5), now.AddDays(1), [1, 2, 3, 4]);
+        using var server = ServerRequest(serverKey).Create(authority, now.AddMinutes(-5), now.AddDays(1), [1, 2, 3, 4]);
+
+        using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var intermediateRequest = new CertificateRequest("CN=GenArt Test Intermediate", intermediateKey, HashAlgorithmName.SHA256);
+        intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        intermediateRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        intermediateRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(intermediateRequest.PublicKey, false));
+        using var intermediatePublic = intermediateRequest.Create(authority, now.AddMinutes(-5), now.AddDays(1), [9, 9, 9, 9]);
+        using var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
+        using var chainedKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var chained = ServerRequest(chainedKey).Create(intermediate, now.AddMinutes(-5), now.AddDays(1), [4, 3, 2, 1]);
 
         using var clientKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var clientRequest = LeafRequest("CN=genart-worker", clientKey, "1.3.6.1.5.5.7.3.2");
@@ -54,9 +64,21 @@ internal sealed class TestCertificates : IDisposable
         File.WriteAllText(Path.Combine(directory, "ca.crt"), authority.ExportCertificatePem());
         File.WriteAllText(Path.Combine(directory, "server.crt"), server.ExportCertificatePem());
         File.WriteAllText(Path.Combine(directory, "server.key"), serverKey.ExportPkcs8PrivateKeyPem());
+        File.WriteAllText(Path.Combine(directory, "chained.crt"), chained.ExportCertificatePem() + "\n" + intermediatePublic.ExportCertificatePem());
+        File.WriteAllText(Path.Combine(directory, "chained.key"), chainedKey.ExportPkcs8PrivateKeyPem());
         using var publicAuthority = X509CertificateLoader.LoadCertificate(authority.RawData);
         authority.Dispose();
         return new TestCertificates(X509CertificateLoader.LoadCertificate(publicAuthority.RawData), client, directory);
+    }
+
+    private static CertificateRequest ServerRequest(ECDsa key)
+    {
+        var request = LeafRequest("CN=127.0.0.1", key, "1.3.6.1.5.5.7.3.1");
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        return request;
     }
 
     private static CertificateRequest LeafRequest(string subject, ECDsa key, string usageOid)

@@ -9,6 +9,7 @@ public sealed class TlsTests
     private TestCertificates _certificates = null!;
     private RedisServerProcess _server = null!;
     private RedisServerProcess _mutualServer = null!;
+    private RedisServerProcess _chainedServer = null!;
 
     [OneTimeSetUp]
     public async Task StartAsync()
@@ -19,6 +20,9 @@ public sealed class TlsTests
             "--tls-ca-cert-file", _certificates.AuthorityPem];
         _server = await RedisServerProcess.StartAsync([.. tls, "--tls-auth-clients", "no"], tlsOnly: true);
         _mutualServer = await RedisServerProcess.StartAsync([.. tls, "--tls-auth-clients", "yes"], tlsOnly: true);
+        _chainedServer = await RedisServerProcess.StartAsync([
+            "--tls-cert-file", _certificates.ChainedCertPem, "--tls-key-file", _certificates.ChainedKeyPem,
+            "--tls-ca-cert-file", _certificates.AuthorityPem, "--tls-auth-clients", "no"], tlsOnly: true);
     }
 
     [OneTimeTearDown]
@@ -26,6 +30,7 @@ public sealed class TlsTests
     {
         await _server.DisposeAsync();
         await _mutualServer.DisposeAsync();
+        await _chainedServer.DisposeAsync();
         _certificates.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
@@ -93,5 +98,12 @@ public sealed class TlsTests
         with.TlsClientCertificate = _certificates.Client;
         await using var authenticated = await RedisClient.ConnectAsync(with);
         Assert.That(await authenticated.PingAsync(), Is.EqualTo("PONG"));
+    }
+
+    [Test]
+    public async Task Server_certificates_from_an_intermediate_are_trusted_through_the_chain_the_server_sends()
+    {
+        await using var client = await RedisClient.ConnectAsync(Options(_chainedServer));
+        Assert.That(await client.PingAsync(), Is.EqualTo("PONG"));
     }
 }
