@@ -107,11 +107,29 @@ public sealed partial class RedisClient : IAsyncDisposable
         return SendAsync(new RedisCommand(command.ToUpperInvariant(), parts), cancellationToken);
     }
 
-    internal Task<RedisReply> SendAsync(RedisCommand command, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs any command with its own reply timeout instead of <see cref="RedisOptions.CommandTimeout"/>, for the rare
+    /// command known to take long on the server (a heavy script). It still holds up the shared connection meanwhile.
+    /// </summary>
+    public Task<RedisReply> ExecuteAsync(string command, IReadOnlyList<RedisValue> args, TimeSpan timeout,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(command);
+        ArgumentNullException.ThrowIfNull(args);
+        if (timeout <= TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "Timeout must be positive (or infinite).");
+        SharedConnectionGuard.Check(command, args);
+        var parts = new RedisValue[args.Count + 1];
+        parts[0] = command;
+        for (int i = 0; i < args.Count; i++) parts[i + 1] = args[i];
+        return SendAsync(new RedisCommand(command.ToUpperInvariant(), parts), cancellationToken, timeout);
+    }
+
+    internal Task<RedisReply> SendAsync(RedisCommand command, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var connection = Volatile.Read(ref _current);
         if (connection is null) return Task.FromException<RedisReply>(Unavailable(command.Name));
-        return connection.SendAsync(command, _options.CommandTimeout, cancellationToken);
+        return connection.SendAsync(command, timeout ?? _options.CommandTimeout, cancellationToken);
     }
 
     internal async Task<RedisReply[]> SendTransactionAsync(IReadOnlyList<RedisCommand> commands, CancellationToken cancellationToken)

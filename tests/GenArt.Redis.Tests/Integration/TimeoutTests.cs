@@ -59,4 +59,17 @@ public sealed class TimeoutTests
         await restored.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.That(await client.PingAsync(), Is.EqualTo("PONG"));
     }
+
+    [Test]
+    public async Task A_command_given_its_own_longer_timeout_may_outlast_the_default()
+    {
+        var options = SharedRedis.Server.Options();
+        options.CommandTimeout = TimeSpan.FromMilliseconds(300);
+        await using var client = await RedisClient.ConnectAsync(options);
+        // BLPOP waits a full second on an empty list, more than three times the default timeout.
+        var reply = await client.ExecuteAsync("BLPOP", [Key("empty"), 1], TimeSpan.FromSeconds(10));
+        Assert.That(reply.IsNull, Is.True, "BLPOP timed out on the server and answered null");
+        Assert.That(client.ConnectionCount, Is.EqualTo(1), "nothing was recycled");
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => client.ExecuteAsync("PING", [], TimeSpan.Zero));
+    }
 }
