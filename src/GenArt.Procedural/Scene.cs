@@ -46,8 +46,6 @@ public sealed partial record Scene(
         return null;
     }
 
-    public bool IsValid => Validate() is null;
-
     /// <summary>Throws <see cref="ArgumentException"/> with the reason when the scene cannot be drawn.</summary>
     public void EnsureValid()
     {

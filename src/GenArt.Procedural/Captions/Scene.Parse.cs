@@ -77,7 +77,7 @@ public sealed partial record Scene
         }
 
         var parsed = new Scene(background, backgroundStyle, foreground, shape, count, layout, style);
-        if (!parsed.IsValid)
+        if (parsed.Validate() is not null)
             return false;
         scene = parsed;
         return true;

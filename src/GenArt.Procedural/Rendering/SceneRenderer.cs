@@ -71,31 +71,44 @@ public static class SceneRenderer
     /// Blends a shape into the canvas with coverage from its signed distance. <paramref name="stroke"/> 1 paints
     /// only a band along the inside of the edge (outline style), at least 4 pixels wide so that it survives blur.
     /// </summary>
+    /// <remarks>
+    /// The distance is evaluated once per 4x4 block first. Every distance here is 1-Lipschitz (exact distances
+    /// and their min/max), so a block whose centre is further from the edge than its half-diagonal plus half a
+    /// pixel is wholly outside (skipped) or wholly inside (coverage 1 without evaluating each pixel); the result
+    /// is identical to evaluating every pixel, at a fraction of the cost.
+    /// </remarks>
     private static void PaintShape(float[] canvas, int width, int height, ShapeKind shape, Placement p, double stroke, Func<double, double, Rgb> paint)
     {
-        double r = p.Radius;
-        double band = stroke > 0 ? Math.Max(4.0, 0.16 * r) : 0;
-        double cos = Math.Cos(p.Angle), sin = Math.Sin(p.Angle);
-        int xMin = Math.Max(0, (int)Math.Floor(p.X - r - 2)), xMax = Math.Min(width - 1, (int)Math.Ceiling(p.X + r + 2));
-        int yMin = Math.Max(0, (int)Math.Floor(p.Y - r - 2)), yMax = Math.Min(height - 1, (int)Math.Ceiling(p.Y + r + 2));
-        for (int y = yMin; y <= yMax; y++)
+        const int Block = 4;
+        var frame = new ShapeFrame(shape, p, stroke > 0 ? Math.Max(4.0, 0.16 * p.Radius) : 0);
+        int xMin = Math.Max(0, (int)Math.Floor(p.X - p.Radius - 2)), xMax = Math.Min(width - 1, (int)Math.Ceiling(p.X + p.Radius + 2));
+        int yMin = Math.Max(0, (int)Math.Floor(p.Y - p.Radius - 2)), yMax = Math.Min(height - 1, (int)Math.Ceiling(p.Y + p.Radius + 2));
+        for (int by = yMin; by <= yMax; by += Block)
         {
-            for (int x = xMin; x <= xMax; x++)
+            int bh = Math.Min(Block, yMax - by + 1);
+            for (int bx = xMin; bx <= xMax; bx += Block)
             {
-                double dx = x + 0.5 - p.X, dy = y + 0.5 - p.Y;
-                // Into the shape's frame: undo the rotation, scale to the unit disc.
-                double lx = (dx * cos + dy * sin) / r, ly = (-dx * sin + dy * cos) / r;
-                double d = ShapeDistance.Of(shape, lx, ly) * r;
-                if (band > 0)
-                    d = Math.Abs(d + band / 2) - band / 2;
-                double coverage = Math.Clamp(0.5 - d, 0, 1);
-                if (coverage <= 0)
+                int bw = Math.Min(Block, xMax - bx + 1);
+                double reach = Math.Sqrt((bw - 1) * (bw - 1) + (bh - 1) * (bh - 1)) / 2 + 0.5;
+                double centre = frame.Distance(bx + bw / 2.0, by + bh / 2.0, out _, out _);
+                if (centre > reach)
                     continue;
-                var c = paint(lx, ly);
-                int i = (y * width + x) * 3;
-                canvas[i] += (float)((c.R - canvas[i]) * coverage);
-                canvas[i + 1] += (float)((c.G - canvas[i + 1]) * coverage);
-                canvas[i + 2] += (float)((c.B - canvas[i + 2]) * coverage);
+                bool inside = centre < -reach;
+                for (int y = by; y < by + bh; y++)
+                {
+                    for (int x = bx; x < bx + bw; x++)
+                    {
+                        double d = frame.Distance(x + 0.5, y + 0.5, out double lx, out double ly);
+                        double coverage = inside ? 1 : Math.Clamp(0.5 - d, 0, 1);
+                        if (coverage <= 0)
+                            continue;
+                        var c = paint(lx, ly);
+                        int i = (y * width + x) * 3;
+                        canvas[i] += (float)((c.R - canvas[i]) * coverage);
+                        canvas[i + 1] += (float)((c.G - canvas[i + 1]) * coverage);
+                        canvas[i + 2] += (float)((c.B - canvas[i + 2]) * coverage);
+                    }
+                }
             }
         }
     }
