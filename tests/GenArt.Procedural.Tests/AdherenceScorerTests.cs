@@ -25,6 +25,15 @@ public class AdherenceScorerTests
     }
 
     [Test]
+    public void ColourCastHeldOutImagesScoreHigh()
+    {
+        ulong n = 0;
+        var report = ScoreHeldOut(HeldOutImages / 2, image => TestScenes.ColourCast(image, n++), out _);
+        TestContext.Out.WriteLine($"colour cast ±15 + 3x3 blur + noise 8: {report}");
+        AssertTargets(report);
+    }
+
+    [Test]
     public void StronglyBlurredNoisyHeldOutImagesStillScoreHigh()
     {
         var report = ScoreHeldOut(HeldOutImages / 2, image => TestScenes.StronglyDegraded(image, 7), out _);
