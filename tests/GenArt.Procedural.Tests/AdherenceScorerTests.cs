@@ -91,9 +91,21 @@ public class AdherenceScorerTests
     }
 
     [Test]
-    public void RejectsNonRgbImages()
+    public void ReadsRgbaAndGrayImagesAsRgb()
     {
-        Assert.Throws<ArgumentException>(() => AdherenceScorer.Analyze(RasterImage.Create(8, 8, PixelFormat.Gray8)));
+        var scene = new Scene(NamedColor.White, BackgroundStyle.Plain, NamedColor.Black, ShapeKind.Star, 2, Layout.Column, FillStyle.Flat);
+        var rgb = SceneRenderer.Render(scene, 9);
+        var rgba = new byte[rgb.Width * rgb.Height * 4];
+        var gray = new byte[rgb.Width * rgb.Height];
+        for (int i = 0; i < gray.Length; i++)
+        {
+            for (int k = 0; k < 3; k++)
+                rgba[4 * i + k] = rgb.Pixels[3 * i + k];
+            rgba[4 * i + 3] = 255;
+            gray[i] = rgb.Pixels[3 * i];
+        }
+        Assert.That(AdherenceScorer.Score(new RasterImage(rgb.Width, rgb.Height, PixelFormat.Rgba8, rgba), scene).All, Is.True);
+        Assert.That(AdherenceScorer.Score(new RasterImage(rgb.Width, rgb.Height, PixelFormat.Gray8, gray), scene).All, Is.True);
     }
 
     [Test]

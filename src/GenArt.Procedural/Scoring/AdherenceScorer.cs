@@ -24,7 +24,8 @@ public static class AdherenceScorer
     }
 
     /// <summary>
-    /// Reads background, foreground, shapes and count from an image. <paramref name="style"/> is the style the
+    /// Reads background, foreground, shapes and count from an image (RGB; RGBA and gray are read as RGB).
+    /// <paramref name="style"/> is the style the
     /// prompt asked for: with <see cref="FillStyle.Outline"/> holes are filled before classifying (an outlined
     /// circle is a circle, not a ring).
     /// </summary>
@@ -35,10 +36,8 @@ public static class AdherenceScorer
     {
         measured = [];
         ArgumentNullException.ThrowIfNull(image);
-        if (image.Format != PixelFormat.Rgb8)
-            throw new ArgumentException($"the scorer reads Rgb8 images; this one is {image.Format}.", nameof(image));
         int w = image.Width, h = image.Height;
-        var px = image.Pixels;
+        var px = AsRgb(image);
 
         // 1. Nearest named colour per pixel.
         var names = new byte[w * h];
@@ -226,6 +225,21 @@ public static class AdherenceScorer
             components.Add(pixels);
         }
         return components;
+    }
+
+    /// <summary>The image's pixels as RGB: alpha is ignored (model outputs are opaque), gray is replicated.</summary>
+    private static byte[] AsRgb(RasterImage image)
+    {
+        if (image.Format == PixelFormat.Rgb8)
+            return image.Pixels;
+        int n = image.Width * image.Height, c = image.Channels;
+        var rgb = new byte[n * 3];
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < 3; k++)
+                rgb[3 * i + k] = image.Pixels[i * c + (c == 1 ? 0 : k)];
+        }
+        return rgb;
     }
 
     private static bool IsUniform(byte[] names, int w, int i)
