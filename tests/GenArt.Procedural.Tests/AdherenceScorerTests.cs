@@ -80,6 +80,18 @@ public class AdherenceScorerTests
     }
 
     [Test]
+    public void ThinBlurredBarsKeepTheirColour()
+    {
+        // Blurred white bars on red have pink edges as wide as their white cores; the edges still count as white.
+        var scene = new Scene(NamedColor.Red, BackgroundStyle.Plain, NamedColor.White, ShapeKind.Stripes, 4, Layout.Row, FillStyle.Flat);
+        for (ulong seed = 0; seed < 6; seed++)
+        {
+            var image = TestScenes.MildlyDegraded(SceneRenderer.Render(scene, seed), seed);
+            Assert.That(AdherenceScorer.Analyze(image).Foreground, Is.EqualTo(NamedColor.White), $"seed {seed}");
+        }
+    }
+
+    [Test]
     public void BlankImageHasNoForegroundAndNoObjects()
     {
         var image = RasterImage.Create(64, 64, PixelFormat.Rgb8);

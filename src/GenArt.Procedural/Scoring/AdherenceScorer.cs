@@ -57,28 +57,42 @@ public static class AdherenceScorer
         }
         var background = (NamedColor)ArgMax(votes, -1);
 
-        // 3. Foreground: the mode of non-background names among pixels with a uniform 3x3 neighbourhood.
-        Array.Clear(votes);
+        // 3. Foreground: pixels inside a uniform 3x3 patch vote for their name. Edge pixels, where blur mixes the
+        // shape with the background, vote for the colour whose mix with the background explains them, weighted
+        // by how much of that colour they hold: the blurred edge of a thin white bar on red is pink by nearest
+        // colour, but it lies on the red-white line, not the red-pink one.
+        var weights = new double[Palette.All.Count];
+        var bgRgb = Palette.RgbOf(background);
         for (int y = 1; y < h - 1; y++)
         {
             for (int x = 1; x < w - 1; x++)
             {
                 int i = y * w + x;
-                if (names[i] != (byte)background && IsUniform(names, w, i))
-                    votes[names[i]]++;
+                if (names[i] == (byte)background)
+                    continue;
+                if (IsUniform(names, w, i))
+                {
+                    weights[names[i]] += 1;
+                    continue;
+                }
+                for (int c = 0; c < weights.Length; c++)
+                {
+                    if (c != (int)background)
+                        weights[c] += MixShare(px[3 * i], px[3 * i + 1], px[3 * i + 2], bgRgb, Palette.RgbOf((NamedColor)c));
+                }
             }
         }
-        if (votes.Sum() == 0)
+        if (weights.Sum() == 0)
         {
             foreach (var n in names)
             {
                 if (n != (byte)background)
-                    votes[n]++;
+                    weights[n]++;
             }
         }
-        if (votes.Sum() == 0)
+        if (weights.Sum() == 0)
             return new ImageAnalysis(w, h, background, null, []);
-        var foreground = (NamedColor)ArgMax(votes, (int)background);
+        var foreground = (NamedColor)ArgMax(weights, (int)background);
 
         // 4. Foreground mask: nearer the foreground colour than the background colour.
         var fg = Palette.RgbOf(foreground);
@@ -247,6 +261,31 @@ public static class AdherenceScorer
         byte n = names[i];
         return names[i - 1] == n && names[i + 1] == n && names[i - w] == n && names[i + w] == n
             && names[i - w - 1] == n && names[i - w + 1] == n && names[i + w - 1] == n && names[i + w + 1] == n;
+    }
+
+    /// <summary>
+    /// How much of <paramref name="color"/> a pixel holds if it is a mix of <paramref name="background"/> and
+    /// that colour: the mix fraction when the pixel lies within 30 of the line between them and holds at least
+    /// 30% of the colour, otherwise 0.
+    /// </summary>
+    private static double MixShare(int r, int g, int b, Rgb background, Rgb color)
+    {
+        double ex = color.R - background.R, ey = color.G - background.G, ez = color.B - background.B;
+        double px = r - background.R, py = g - background.G, pz = b - background.B;
+        double t = Math.Clamp((px * ex + py * ey + pz * ez) / (ex * ex + ey * ey + ez * ez), 0, 1);
+        double dx = px - t * ex, dy = py - t * ey, dz = pz - t * ez;
+        return t >= 0.3 && dx * dx + dy * dy + dz * dz < 30 * 30 ? t : 0;
+    }
+
+    private static int ArgMax(double[] votes, int exclude)
+    {
+        int best = -1;
+        for (int i = 0; i < votes.Length; i++)
+        {
+            if (i != exclude && (best < 0 || votes[i] > votes[best]))
+                best = i;
+        }
+        return best;
     }
 
     private static int ArgMax(int[] votes, int exclude)
