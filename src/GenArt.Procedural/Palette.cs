@@ -2,7 +2,7 @@ namespace GenArt.Procedural;
 
 /// <summary>RGB values of the named colours, nearest-colour lookup, and the shades a named colour may take.</summary>
 /// <remarks>
-/// The values are chosen far apart in RGB (the closest pair, red and orange, is 94 apart) so that the scorer can
+/// The values are chosen far apart in RGB (the closest pair, red and brown, is 99 apart) so that the scorer can
 /// name a blurred, noisy pixel by its nearest entry. Shading (gradients, two-tone backgrounds, shadows) never
 /// moves a colour out of its own nearest-colour cell: <see cref="Shade"/> is limited per colour so the shaded
 /// value stays at most half as far from its own entry as from any other entry.

@@ -36,7 +36,7 @@ internal sealed class ComponentFeatures
     /// <summary>Strength of the six-fold harmonic of the boundary's distance from the centroid, relative to
     /// the mean distance: about 0.03 for a hexagon, under 0.01 for a circle, whatever the rotation.</summary>
     public double SixFold { get; private init; }
-    /// <summary>The same for the four-fold harmonic: about 0.09 for a square, under 0.01 for a hexagon or circle.</summary>
+    /// <summary>The same for the four-fold harmonic: about 0.07 for a square, under 0.01 for a hexagon or circle.</summary>
     public double FourFold { get; private init; }
 
     public static ComponentFeatures Measure(IReadOnlyList<int> pixels, int imageWidth)
