@@ -38,6 +38,10 @@ internal sealed class ComponentFeatures
     public double SixFold { get; private init; }
     /// <summary>The same for the four-fold harmonic: about 0.07 for a square, under 0.01 for a hexagon or circle.</summary>
     public double FourFold { get; private init; }
+    /// <summary>The same for the three-fold harmonic: the corners of a triangle.</summary>
+    public double ThreeFold { get; private init; }
+    /// <summary>The same for the five-fold harmonic: the points of a star.</summary>
+    public double FiveFold { get; private init; }
 
     public static ComponentFeatures Measure(IReadOnlyList<int> pixels, int imageWidth)
     {
@@ -128,6 +132,8 @@ internal sealed class ComponentFeatures
 
         double sixFold = Harmonic(mask, w, h, fx, fy, 6);
         double fourFold = Harmonic(mask, w, h, fx, fy, 4);
+        double fiveFold = Harmonic(mask, w, h, fx, fy, 5);
+        double threeFold = Harmonic(mask, w, h, fx, fy, 3);
         double orientation = 0.5 * Math.Atan2(2 * m11, m20 - m02);
         if (orientation < 0)
             orientation += Math.PI;
@@ -150,6 +156,8 @@ internal sealed class ComponentFeatures
             LargestDefect = largest,
             SixFold = sixFold,
             FourFold = fourFold,
+            FiveFold = fiveFold,
+            ThreeFold = threeFold,
         };
     }
 
