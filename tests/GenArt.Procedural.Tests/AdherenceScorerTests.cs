@@ -41,7 +41,7 @@ public class AdherenceScorerTests
         Assert.That(report.BackgroundAccuracy, Is.GreaterThanOrEqualTo(0.98));
         Assert.That(report.ForegroundAccuracy, Is.GreaterThanOrEqualTo(0.95));
         Assert.That(report.CountAccuracy, Is.GreaterThanOrEqualTo(0.95));
-        Assert.That(report.ShapeAccuracy, Is.GreaterThanOrEqualTo(0.90));
+        Assert.That(report.ShapeAccuracy, Is.GreaterThanOrEqualTo(0.95));
     }
 
     [Test]
