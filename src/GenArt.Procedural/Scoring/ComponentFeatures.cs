@@ -13,15 +13,12 @@ internal sealed class ComponentFeatures
     public double CentroidY { get; private init; }
     /// <summary>Hole pixels over filled pixels: about 0.3 for a ring, 0 for solid shapes.</summary>
     public double HoleRatio { get; private init; }
-    public int FilledArea { get; private init; }
     /// <summary>Filled area over hull area: 1 for convex shapes, about 0.55 for a star, 0.7 for a cross.</summary>
     public double Solidity { get; private init; }
     /// <summary>4 pi hull area / hull perimeter squared: 1 circle, 0.91 hexagon, 0.79 square, 0.6 triangle.</summary>
     public double Circularity { get; private init; }
     /// <summary>Filled area over the smallest enclosing rectangle: 1 square, 0.79 circle, 0.5 triangle.</summary>
     public double RectangleFill { get; private init; }
-    /// <summary>Long over short side of the smallest enclosing rectangle.</summary>
-    public double RectangleAspect { get; private init; }
     /// <summary>Square root of the ratio of the principal second moments: 1.6 diamond, 5 a stripe bar.</summary>
     public double Elongation { get; private init; }
     /// <summary>Direction of the major axis, radians in [0, pi).</summary>
@@ -127,7 +124,7 @@ internal sealed class ComponentFeatures
         var hull = ConvexHull.Of(corners);
         double hullArea = Math.Max(1, ConvexHull.Area(hull));
         double perimeter = Math.Max(1, ConvexHull.Perimeter(hull));
-        var (rectArea, rectAspect) = ConvexHull.MinAreaRectangle(hull);
+        double rectArea = ConvexHull.MinAreaRectangle(hull);
         var (defects, largest) = MeasureDefects(mask, w, h, hull, hullArea);
 
         double sixFold = Harmonic(mask, w, h, fx, fy, 6);
@@ -143,11 +140,9 @@ internal sealed class ComponentFeatures
             CentroidX = sx / pixels.Count,
             CentroidY = sy / pixels.Count,
             HoleRatio = (double)holes / filled,
-            FilledArea = filled,
             Solidity = Math.Min(1, filled / hullArea),
             Circularity = Math.Min(1, 4 * Math.PI * hullArea / (perimeter * perimeter)),
             RectangleFill = Math.Min(1, filled / Math.Max(1, rectArea)),
-            RectangleAspect = rectAspect,
             Elongation = Math.Sqrt(major / minor),
             Orientation = orientation,
             Length = Math.Sqrt(12 * major),

@@ -50,11 +50,11 @@ internal static class ConvexHull
         return sum;
     }
 
-    /// <summary>The smallest-area enclosing rectangle's area and its long/short side ratio (one side lies on a
-    /// hull edge; Freeman and Shapira 1975).</summary>
-    public static (double Area, double Aspect) MinAreaRectangle((double X, double Y)[] hull)
+    /// <summary>The area of the smallest enclosing rectangle (one of its sides lies on a hull edge; Freeman and
+    /// Shapira 1975).</summary>
+    public static double MinAreaRectangle((double X, double Y)[] hull)
     {
-        double bestArea = double.MaxValue, bestAspect = 1;
+        double bestArea = double.MaxValue;
         for (int i = 0; i < hull.Length; i++)
         {
             var a = hull[i];
@@ -73,14 +73,9 @@ internal static class ConvexHull
                 minV = Math.Min(minV, v);
                 maxV = Math.Max(maxV, v);
             }
-            double w = maxU - minU, h = maxV - minV;
-            if (w * h < bestArea)
-            {
-                bestArea = w * h;
-                bestAspect = Math.Max(w, h) / Math.Max(1e-9, Math.Min(w, h));
-            }
+            bestArea = Math.Min(bestArea, (maxU - minU) * (maxV - minV));
         }
-        return (bestArea, bestAspect);
+        return bestArea;
     }
 
     /// <summary>Where the horizontal line at <paramref name="y"/> enters and leaves the hull; null if it misses.</summary>
