@@ -127,10 +127,7 @@ internal sealed class ComponentFeatures
         double rectArea = ConvexHull.MinAreaRectangle(hull);
         var (defects, largest) = MeasureDefects(mask, w, h, hull, hullArea);
 
-        double sixFold = Harmonic(mask, w, h, fx, fy, 6);
-        double fourFold = Harmonic(mask, w, h, fx, fy, 4);
-        double fiveFold = Harmonic(mask, w, h, fx, fy, 5);
-        double threeFold = Harmonic(mask, w, h, fx, fy, 3);
+        var harmonics = Harmonics(mask, w, h, fx, fy, 6);
         double orientation = 0.5 * Math.Atan2(2 * m11, m20 - m02);
         if (orientation < 0)
             orientation += Math.PI;
@@ -149,20 +146,21 @@ internal sealed class ComponentFeatures
             Width = Math.Sqrt(12 * minor),
             Defects = defects,
             LargestDefect = largest,
-            SixFold = sixFold,
-            FourFold = fourFold,
-            FiveFold = fiveFold,
-            ThreeFold = threeFold,
+            ThreeFold = harmonics[3],
+            FourFold = harmonics[4],
+            FiveFold = harmonics[5],
+            SixFold = harmonics[6],
         };
     }
 
     /// <summary>
-    /// |sum over boundary pixels of (r - mean r) e^(-i k theta)| / (n mean r), with r and theta the pixel's
-    /// distance and direction from the centroid: a polygon with k corners has a strong k-th harmonic,
-    /// a circle only pixel noise, which averages out over the whole boundary.
+    /// For k = 1 to <paramref name="maxK"/>: |sum over boundary pixels of (r - mean r) e^(-i k theta)| / (n mean r),
+    /// with r and theta the pixel's distance and direction from the centroid. A shape with k corners or points
+    /// has a strong k-th harmonic; a circle only pixel noise, which averages out over the whole boundary.
     /// </summary>
-    private static double Harmonic(byte[] mask, int w, int h, double cx, double cy, int k)
+    private static double[] Harmonics(byte[] mask, int w, int h, double cx, double cy, int maxK)
     {
+        var result = new double[maxK + 1];
         var radii = new List<(double R, double Theta)>();
         for (int y = 1; y < h - 1; y++)
         {
@@ -176,15 +174,19 @@ internal sealed class ComponentFeatures
             }
         }
         if (radii.Count < 8)
-            return 0;
+            return result;
         double mean = radii.Average(r => r.R);
-        double re = 0, im = 0;
-        foreach (var (r, theta) in radii)
+        for (int k = 1; k <= maxK; k++)
         {
-            re += (r - mean) * Math.Cos(k * theta);
-            im -= (r - mean) * Math.Sin(k * theta);
+            double re = 0, im = 0;
+            foreach (var (r, theta) in radii)
+            {
+                re += (r - mean) * Math.Cos(k * theta);
+                im -= (r - mean) * Math.Sin(k * theta);
+            }
+            result[k] = Math.Sqrt(re * re + im * im) / (radii.Count * Math.Max(1e-9, mean));
         }
-        return Math.Sqrt(re * re + im * im) / (radii.Count * Math.Max(1e-9, mean));
+        return result;
     }
 
     private static void FloodOutside(byte[] mask, int w, int h)
