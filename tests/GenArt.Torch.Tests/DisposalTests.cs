@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 namespace GenArt.Torch.Tests;
 
 public class DisposalTests
@@ -86,23 +87,42 @@ public class DisposalTests
         }
 
         // The first cycles fill libtorch's and glibc's pools and let the JIT finish tiering up (5-16 MB here,
-        // within the first 200k cycles). After that, resident memory only wobbles by a few MB as malloc arenas
-        // come and go; a leak grows it linearly. Measure over 400k further cycles.
+        // within the first 200k cycles). Then two measures over 400k further cycles:
+        // - bytes the C heap has handed out (glibc's mallinfo2: what libtorch and the shim allocate), which
+        //   must not grow at all: a leak of even one 16-byte allocation per cycle adds 6.4 MB;
+        // - resident memory, which must stay flat within the few MB that arenas and the managed heap wobble by
+        //   (one leaked 64-float tensor per cycle would add over 100 MB).
         Cycles(200_000);
-        long start = SettledResidentBytes();
-        var readings = new List<long>();
+        long rssStart = SettledResidentBytes();
+        long heapStart = MallocInUse();
+        var rss = new List<long>();
         for (int phase = 0; phase < 4; phase++)
         {
             Cycles(100_000);
-            readings.Add(SettledResidentBytes());
+            rss.Add(SettledResidentBytes());
         }
-        TestContext.Out.WriteLine($"resident memory after warm-up {start >> 10} KiB, after each further 100k cycles: {string.Join(", ", readings.Select(r => $"{r >> 10} KiB"))}");
-        // One leaked 64-float tensor per cycle would add over 90 MB between the readings compared (256 B of data plus the TensorImpl);
-        // even a leaked 32-byte string per cycle would add 6.4 MB over the 200k cycles compared.
-        // The wobbles are upward spikes, so compare the lower of the first two readings with the lower of the
-        // last two: at least 200k cycles apart.
-        double bytesPerCycle = (Math.Min(readings[2], readings[3]) - Math.Min(start, readings[0])) / 200_000.0;
-        Assert.That(bytesPerCycle, Is.LessThan(16), $"resident memory grew {bytesPerCycle:F1} bytes per cycle");
+        long heapEnd = MallocInUse();
+        TestContext.Out.WriteLine($"C heap in use {heapStart >> 10} -> {heapEnd >> 10} KiB; resident {rssStart >> 10} KiB, then per 100k cycles {string.Join(", ", rss.Select(r => $"{r >> 10}"))} KiB");
+        double heapPerCycle = (heapEnd - heapStart) / 400_000.0;
+        Assert.That(heapPerCycle, Is.LessThan(1), $"the C heap grew {heapPerCycle:F2} bytes per cycle");
+        long rssGrowth = rss.Max() - rssStart;
+        Assert.That(rssGrowth, Is.LessThan(16L << 20), $"resident memory grew {rssGrowth >> 10} KiB over 400k cycles");
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallInfo2
+    {
+        public nuint Arena, OrdBlks, SmBlks, HBlks, HBlkHd, UsmBlks, FsmBlks, UordBlks, FordBlks, KeepCost;
+    }
+
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    private static extern MallInfo2 MallInfo();
+
+    /// <summary>Bytes allocated with malloc and not freed: in arenas plus in mmapped chunks (glibc).</summary>
+    private static long MallocInUse()
+    {
+        var info = MallInfo();
+        return (long)(info.UordBlks + info.HBlkHd);
     }
 
     private static long SettledResidentBytes()
