@@ -92,7 +92,7 @@ var (tiny, _) = TimeUnet(8, 1, Math.Max(iters, 5));
 double tinyFlops = FlopCounter.Count(unet, 1, 8, 8, 77);
 Line("");
 Line($"Time outside the kernels: a forward at an 8x8 latent (batch 1, {tinyFlops / 1e9:F2} GFLOP) takes {tiny * 1e3:F1} ms in all;");
-Line("that bounds the per-forward cost of the managed side, the binding and libtorch's op dispatch (about 1,500 ops).");
+Line("that bounds the per-forward cost of the managed side, the binding and libtorch's op dispatch (roughly two thousand native calls).");
 Line("");
 Line("FLOPs are counted analytically (benchmarks/unet/FlopCounter.cs): convolutions, linear layers and the two");
 Line("attention matmuls (q k^T and p v); norms, softmax and element-wise ops are not counted.");
