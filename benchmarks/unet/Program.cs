@@ -8,6 +8,7 @@ using F = GenArt.Torch.torch.nn.functional;
 
 // UNet forward speed with the exact Stable Diffusion 1.5 config, random weights, float32 on CPU.
 //   dotnet run -c Release --project benchmarks/unet -- [--threads 2] [--iters 3] [--out benchmarks/results/unet-sd15-cpu.md]
+//   dotnet run -c Release --project benchmarks/unet -- --attention    (attention diagnostics only)
 int threads = 2, iters = 3;
 string? outPath = null;
 for (int i = 0; i < args.Length; i++)
@@ -17,6 +18,7 @@ for (int i = 0; i < args.Length; i++)
         case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--iters": iters = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--out": outPath = args[++i]; break;
+        case "--attention": AttentionProbe(); return;
         default: throw new ArgumentException("unknown argument " + args[i]);
     }
 }
@@ -62,13 +64,35 @@ foreach (var (latent, batch) in new[] { (64L, 2L), (32L, 2L), (32L, 1L) })
     Line($"| UNet {latent}x{latent} latent, batch {batch} | {best:F3} | {median:F3} | {flops / 1e9:F1} | {rate:F1} | {rate / convRate:P0} |");
 }
 
+// Where the time goes: the forward's capture hook fires after each top-level module.
+{
+    using var gen = new Generator(7);
+    using var sample = torch.randn([2, 4, 64, 64], gen);
+    using var text = torch.randn([2, 77, 768], gen);
+    using var t = torch.scalar_tensor(500, ScalarType.Int64);
+    var marks = new List<(string Name, double At)>();
+    var clock = Stopwatch.StartNew();
+    using (var scope = torch.NewDisposeScope()) unet.forward(sample, t, text, (name, _) => marks.Add((name, clock.Elapsed.TotalSeconds)));
+    Line("");
+    Line("Time per top-level module, 64x64 latent, batch 2 (one forward):");
+    Line("");
+    Line("| module | s |");
+    Line("|---|---|");
+    double previous = 0;
+    foreach (var (name, at) in marks)
+    {
+        Line($"| {name} | {at - previous:F3} |");
+        previous = at;
+    }
+}
+
 // The fixed per-forward cost (P/Invoke, dispose scopes, op dispatch) is bounded by a forward at a tiny size,
 // where the kernels themselves do almost nothing.
 var (tiny, _) = TimeUnet(8, 1, Math.Max(iters, 5));
 double tinyFlops = FlopCounter.Count(unet, 1, 8, 8, 77);
 Line("");
 Line($"Time outside the kernels: a forward at an 8x8 latent (batch 1, {tinyFlops / 1e9:F2} GFLOP) takes {tiny * 1e3:F1} ms in all;");
-Line("that bounds the per-forward cost of the managed side, the binding and libtorch's op dispatch (about 1,500 ops).");
+Line("that bounds the per-forward cost of the managed side, the binding and libtorch's op dispatch (roughly two thousand native calls).");
 Line("");
 Line("FLOPs are counted analytically (benchmarks/unet/FlopCounter.cs): convolutions, linear layers and the two");
 Line("attention matmuls (q k^T and p v); norms, softmax and element-wise ops are not counted.");
@@ -110,6 +134,84 @@ double ConvRate(int n)
         if (i > 0) best = Math.Min(best, s.Elapsed.TotalSeconds);
     }
     return ConvFlops / best / 1e9;
+}
+
+// Diagnostics for the largest SD 1.5 self-attention (64x64 latent, batch 2: 4096 tokens, 320 channels, 8 heads):
+// its parts (score matmul, softmax, exp, value matmul) beside a conv, then the whole block for several score
+// budgets, in wall and process CPU time (CPU time is steadier on a shared machine).
+static void AttentionProbe()
+{
+    torch.set_num_threads(2);
+    using var mode = torch.inference_mode();
+    using var gen = new Generator(1);
+    using var attention = new GenArt.Diffusion.Models.Blocks.Attention(320, null, 8, 40);
+    attention.ResetParameters(gen);
+    using var x = torch.randn([2, 4096, 320], gen);
+    using (var parts = torch.NewDisposeScope())
+    {
+        var q = torch.randn([16, 4096, 40], gen);
+        var k = torch.randn([16, 4096, 40], gen);
+        var v = torch.randn([16, 4096, 40], gen);
+        var e = torch.empty([16, 4096, 4096]);
+        var kt = k.transpose(1, 2).contiguous();
+        var me = System.Diagnostics.Process.GetCurrentProcess();
+        string T(Func<Tensor> f)
+        {
+            double b = double.MaxValue, c = double.MaxValue;
+            for (int i = 0; i < 3; i++)
+            {
+                me.Refresh();
+                var cpu0 = me.TotalProcessorTime;
+                var s = Stopwatch.StartNew();
+                using (f()) { }
+                me.Refresh();
+                b = Math.Min(b, s.Elapsed.TotalSeconds);
+                c = Math.Min(c, (me.TotalProcessorTime - cpu0).TotalSeconds);
+            }
+            return $"{b:F3} s wall {c:F3} s CPU";
+        }
+        Console.WriteLine($"baddbmm kT view   {T(() => torch.baddbmm(e, q, k.transpose(1, 2), 0, 0.15))}");
+        Console.WriteLine($"baddbmm kT contig {T(() => torch.baddbmm(e, q, kt, 0, 0.15))}");
+        Console.WriteLine($"bmm kT view       {T(() => q.bmm(k.transpose(1, 2)))}");
+        var sc = q.bmm(kt);
+        Console.WriteLine($"softmax           {T(() => F.softmax(sc, -1))}");
+        var p = F.softmax(sc, -1);
+        Console.WriteLine($"bmm p v           {T(() => p.bmm(v))}");
+        Console.WriteLine($"matmul 4-D        {T(() => q.view(2, 8, 4096, 40).matmul(k.view(2, 8, 4096, 40).transpose(-1, -2)))}");
+        var cx = torch.randn([2, 320, 64, 64], gen);
+        var cw = torch.randn([320, 320, 3, 3], gen);
+        Console.WriteLine($"conv (15.1 GFLOP) {T(() => F.conv2d(cx, cw, null, 1, 1))}");
+        var a2 = torch.randn([4096, 40], gen);
+        var b2 = torch.randn([40, 4096], gen);
+        Console.WriteLine($"mm 4096x40x4096 x16 {T(() => { Tensor r = null!; for (int i = 0; i < 16; i++) { r?.Dispose(); r = a2.matmul(b2); } return r; })}");
+        var big = torch.randn([4096, 4096], gen);
+        Console.WriteLine($"softmax 4096^2 x16 {T(() => { Tensor r = null!; for (int i = 0; i < 16; i++) { r?.Dispose(); r = F.softmax(big, -1); } return r; })}");
+        Console.WriteLine($"exp 4096^2 x16 {T(() => { Tensor r = null!; for (int i = 0; i < 16; i++) { r?.Dispose(); r = big.exp(); } return r; })}");
+        var big1 = torch.randn([1024, 4096], gen);
+        Console.WriteLine($"softmax 1024x4096 x64 {T(() => { Tensor r = null!; for (int i = 0; i < 64; i++) { r?.Dispose(); r = F.softmax(big1, -1); } return r; })}");
+    }
+    long defaultBudget = GenArt.Diffusion.Models.Blocks.Attention.ScoreBudget;
+    foreach (long budget in new[] { 1L << 28, 1L << 24, 1L << 22, 1L << 20 })
+    {
+        GenArt.Diffusion.Models.Blocks.Attention.ScoreBudget = budget;
+        double best = double.MaxValue, bestCpu = double.MaxValue;
+        var me = System.Diagnostics.Process.GetCurrentProcess();
+        for (int i = 0; i < 4; i++)
+        {
+            me.Refresh();
+            var cpu0 = me.TotalProcessorTime;
+            var s = Stopwatch.StartNew();
+            using (attention.forward(x)) { }
+            me.Refresh();
+            if (i > 0)
+            {
+                best = Math.Min(best, s.Elapsed.TotalSeconds);
+                bestCpu = Math.Min(bestCpu, (me.TotalProcessorTime - cpu0).TotalSeconds);
+            }
+        }
+        Console.WriteLine($"budget 2^{Math.Log2(budget):F0}: {best:F3} s wall, {bestCpu:F3} s CPU");
+    }
+    GenArt.Diffusion.Models.Blocks.Attention.ScoreBudget = defaultBudget;
 }
 
 static string FindRoot()

@@ -80,9 +80,16 @@ public sealed class Attention : Module
         return output.MoveToOuterDisposeScope();
     }
 
-    /// <summary>Upper bound on the elements of one attention score block; larger problems run in query chunks
-    /// so memory stays bounded (SD 2.x at 768 px would otherwise hold 3.4 GB of scores per batch of 2).</summary>
-    public const long ScoreBudget = 1L << 25;
+    /// <summary>Upper bound on the elements of one block of attention scores when libtorch has no fused
+    /// attention (CPU libtorch 1.13); larger problems run in query chunks, so memory stays bounded (SD 2.x at
+    /// 768 px would otherwise hold 3.4 GB of scores per batch of 2). Process-wide; results do not depend on it.</summary>
+    public static long ScoreBudget
+    {
+        get => scoreBudget;
+        set => scoreBudget = value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "must be > 0");
+    }
+
+    private static long scoreBudget = 1L << 24;
 
     /// <summary>softmax(q kᵀ / sqrt(d)) v per head; q [B, N, H*d], k and v [B, M, H*d]; returns [B, N, H*d].</summary>
     private Tensor MultiHead(Tensor q, Tensor k, Tensor v, long batch)
@@ -107,23 +114,37 @@ public sealed class Attention : Module
         }
         var kT = k3.transpose(1, 2);
         long bh = batch * Heads;
-        long chunk = Math.Max(1, ScoreBudget / (bh * m));
         Tensor attended;
-        if (chunk >= n)
+        if (bh * n * m <= ScoreBudget)
         {
             using var probs = Probabilities(q3, kT, v.dtype);
             attended = probs.bmm(v3);
         }
         else
         {
-            var parts = new List<Tensor>();
-            for (long start = 0; start < n; start += chunk)
+            // blocks of whole heads, or of query rows within one head, each at most ScoreBudget scores: the
+            // score buffer is reused from block to block instead of being faulted in afresh, and every matmul
+            // keeps hundreds of rows
+            attended = torch.empty([bh, n, HeadDim], v.dtype, v.device);
+            long headsPerBlock = Math.Max(1, ScoreBudget / (n * m));
+            long rowsPerBlock = headsPerBlock > 1 ? n : Math.Clamp(ScoreBudget / m, 1, n);
+            for (long h0 = 0; h0 < bh; h0 += headsPerBlock)
             {
-                using var probs = Probabilities(q3.narrow(1, start, Math.Min(chunk, n - start)), kT, v.dtype);
-                parts.Add(probs.bmm(v3));
+                long hc = Math.Min(headsPerBlock, bh - h0);
+                using var qh = q3.narrow(0, h0, hc);
+                using var kh = kT.narrow(0, h0, hc);
+                using var vh = v3.narrow(0, h0, hc);
+                for (long r0 = 0; r0 < n; r0 += rowsPerBlock)
+                {
+                    long rc = Math.Min(rowsPerBlock, n - r0);
+                    using var qb = qh.narrow(1, r0, rc);
+                    using var probs = Probabilities(qb, kh, v.dtype);
+                    using var part = probs.bmm(vh);
+                    using var target = attended.narrow(0, h0, hc);
+                    using var rows = target.narrow(1, r0, rc);
+                    rows.copy_(part);
+                }
             }
-            attended = torch.cat(parts, 1);
-            foreach (var p in parts) p.Dispose();
         }
         return attended.view(batch, Heads, n, HeadDim).permute(0, 2, 1, 3).reshape(batch, n, Heads * HeadDim);
     }

@@ -102,11 +102,12 @@ public sealed class UNet2DConditionModel : Module
         using var scope = torch.NewDisposeScope();
 
         // 1. time: a 0-dim or [1] timestep applies to the whole batch
-        var t = timestep.ndim switch
+        var onDevice = timestep.device == sample.device ? timestep : timestep.to(sample.device);
+        var t = onDevice.ndim switch
         {
-            0 => timestep.reshape(1).expand(batch),
-            1 when timestep.size(0) == batch => timestep,
-            1 when timestep.size(0) == 1 => timestep.expand(batch),
+            0 => onDevice.reshape(1).expand(batch),
+            1 when onDevice.size(0) == batch => onDevice,
+            1 when onDevice.size(0) == 1 => onDevice.expand(batch),
             _ => throw new ArgumentException($"timestep must be 0-dim, [1] or [{batch}], got [{string.Join(", ", timestep.shape)}]", nameof(timestep)),
         };
         var tProj = TimestepProjection.Sinusoidal(t, Config.BlockOutChannels[0], Config.FlipSinToCos, Config.FreqShift).to(sample.dtype);

@@ -30,11 +30,35 @@ public sealed class AttentionTests
         using var gen = new Generator(21);
         using var attention = new Attention(16, null, 2, 8);
         attention.ResetParameters(gen);
-        // 2 heads x 4200 x 4200 scores exceed the score budget: two query chunks
-        Assert.That(2L * 4200 * 4200, Is.GreaterThan(Attention.ScoreBudget));
+        // 2 heads x 4200 x 4200 scores exceed the default budget: each head runs in two blocks of query rows
+        Assert.That(Attention.ScoreBudget, Is.LessThan(2L * 4200 * 4200));
         var x = torch.randn([1, 4200, 16], gen);
         var output = attention.forward(x);
         Assert.That(ModelFixtures.MaxAbsDiff(output, Reference(attention, x, x)), Is.LessThanOrEqualTo(1e-5));
+    }
+
+    [TestCase(100_000L)] // everything in one block
+    [TestCase(2_000L)]   // two heads per block
+    [TestCase(500L)]     // 16 query rows per block
+    [TestCase(1L)]       // one query row per block
+    public void EveryBlockingGivesTheSameResult(long budget)
+    {
+        using var mode = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        using var gen = new Generator(24);
+        using var attention = new Attention(16, null, 4, 4);
+        attention.ResetParameters(gen);
+        var x = torch.randn([2, 30, 16], gen);
+        long before = Attention.ScoreBudget;
+        try
+        {
+            Attention.ScoreBudget = budget;
+            Assert.That(ModelFixtures.MaxAbsDiff(attention.forward(x), Reference(attention, x, x)), Is.LessThanOrEqualTo(1e-5));
+        }
+        finally
+        {
+            Attention.ScoreBudget = before;
+        }
     }
 
     [Test]

@@ -33,6 +33,19 @@ public sealed class AutoencoderKLConfigTests
     }
 
     [Test]
+    public void ScaleAppliesShiftThenScalingFactorAndUnscaleInvertsIt()
+    {
+        var json = JsonNode.Parse(GoldenConfigJson)!.AsObject();
+        json["scaling_factor"] = 0.5;
+        json["shift_factor"] = 0.25;
+        using var vae = new AutoencoderKL(AutoencoderKLConfig.FromJson(json.ToJsonString()));
+        using var scope = GenArt.Torch.torch.NewDisposeScope();
+        var latents = GenArt.Torch.torch.tensor(new float[] { 1.25f, -0.75f }, 2);
+        Assert.That(vae.Scale(latents).data<float>(), Is.EqualTo(new[] { 0.5f, -0.5f }));
+        Assert.That(vae.Unscale(vae.Scale(latents)).data<float>(), Is.EqualTo(latents.data<float>()));
+    }
+
+    [Test]
     public void WithoutQuantConvsThoseLayersAreAbsent()
     {
         var json = JsonNode.Parse(GoldenConfigJson)!.AsObject();
@@ -44,6 +57,12 @@ public sealed class AutoencoderKLConfigTests
         Assert.That(names, Has.None.StartsWith("quant_conv."));
         Assert.That(names, Has.None.StartsWith("post_quant_conv."));
         Assert.That(names, Has.None.Contains("mid_block.attentions"));
+
+        using var mode = GenArt.Torch.torch.inference_mode();
+        using var scope = GenArt.Torch.torch.NewDisposeScope();
+        using var posterior = vae.Encode(GenArt.Torch.torch.zeros([1, 3, 16, 16]));
+        Assert.That(posterior.Mean.shape, Is.EqualTo(new long[] { 1, 4, 2, 2 }));
+        Assert.That(vae.Decode(posterior.Mean).shape, Is.EqualTo(new long[] { 1, 3, 16, 16 }));
     }
 
     [TestCase("down_block_types", "[\"DownEncoderBlock2D\", \"DownEncoderBlock2D\", \"DownEncoderBlock2D\", \"AttnDownEncoderBlock2D\"]")]
