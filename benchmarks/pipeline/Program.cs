@@ -42,6 +42,7 @@ double seconds = total.Elapsed.TotalSeconds;
 
 // UNet alone on the same shapes (CFG batch 2), to split a step into UNet kernels and everything else.
 double unetSeconds;
+long unetOps;
 using (torch.inference_mode())
 using (var scope = torch.NewDisposeScope())
 {
@@ -50,7 +51,9 @@ using (var scope = torch.NewDisposeScope())
     var x = torch.randn([2, 4, side, side], g);
     var ctx = torch.randn([2, 77, model.TextEncoder.Config.HiddenSize], g);
     var t = torch.scalar_tensor(500);
+    long handlesBefore = Tensor.CreatedOnThisThread;
     model.Unet.forward(x, t, ctx).Dispose();
+    unetOps = Tensor.CreatedOnThisThread - handlesBefore;
     var best = double.MaxValue;
     for (int i = 0; i < 3; i++)
     {
@@ -60,6 +63,17 @@ using (var scope = torch.NewDisposeScope())
     }
     unetSeconds = best;
 }
+// The binding's cost per op: a 16-element add, handle created and disposed, as the binding benchmark measures it.
+double perOp;
+using (torch.inference_mode())
+using (var a = torch.ones([16]))
+using (var b = torch.ones([16]))
+{
+    for (int i = 0; i < 10_000; i++) (a + b).Dispose();
+    var sw = Stopwatch.StartNew();
+    for (int i = 0; i < 100_000; i++) (a + b).Dispose();
+    perOp = sw.Elapsed.TotalSeconds / 100_000;
+}
 var sorted = stepTimes.OrderBy(s => s).ToList();
 double medianStep = sorted[sorted.Count / 2];
 Console.WriteLine($"model        {kind} ({model.Name}), weights {weightBytes / 1e9:F3} GB as float32");
@@ -67,6 +81,7 @@ Console.WriteLine($"threads      {torch.get_num_threads()}, size {size}x{size}, 
 Console.WriteLine($"load         {loadSeconds:F2} s");
 Console.WriteLine($"generate     {seconds:F3} s total ({seconds / steps * 1000:F1} ms per step incl. text encoder and VAE decode)");
 Console.WriteLine($"step median  {medianStep * 1000:F1} ms; UNet forward alone {unetSeconds * 1000:F1} ms; outside the UNet {(medianStep - unetSeconds) / medianStep * 100:F1}% of a step");
+Console.WriteLine($"UNet ops     {unetOps} native ops per forward x {perOp * 1e9:F0} ns (a whole small op: binding + dispatch + kernel) = {unetOps * perOp * 1000:F2} ms, {unetOps * perOp / unetSeconds * 100:F3}% of the forward: an upper bound on the time outside libtorch's kernels");
 Console.WriteLine($"peak RSS     {Memory.PeakRss() / 1e9:F3} GB (before load {rssBefore / 1e9:F3} GB); target 1.3 x weights + 1 GB = {(1.3 * weightBytes + 1e9) / 1e9:F3} GB");
 return 0;
 

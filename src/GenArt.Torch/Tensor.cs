@@ -11,11 +11,18 @@ public sealed partial class Tensor : IDisposable
 {
     private IntPtr handle;
 
+    [ThreadStatic] private static long createdOnThisThread;
+
     internal Tensor(IntPtr handle)
     {
         this.handle = handle;
+        createdOnThisThread++;
         DisposeScope.Current?.Attach(this);
     }
+
+    /// <summary>Tensor handles created on the calling thread so far: one per op that returns a tensor. Benchmarks
+    /// use it to count the native calls of a model's forward pass.</summary>
+    public static long CreatedOnThisThread => createdOnThisThread;
 
     ~Tensor()
     {

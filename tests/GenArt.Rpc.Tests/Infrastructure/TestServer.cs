@@ -108,10 +108,38 @@ public sealed class TestServer : IAsyncDisposable
 public sealed class LogSink : ILoggerProvider
 {
     private readonly List<string> _lines = new();
+    private readonly List<(Func<string, bool> Match, TaskCompletionSource<string> Done)> _waiters = new();
 
     public IReadOnlyList<string> Lines
     {
         get { lock (_lines) return _lines.ToArray(); }
+    }
+
+    /// <summary>Completes with the first line (already logged or still to come) that matches.</summary>
+    public Task<string> WaitForLineAsync(Func<string, bool> match)
+    {
+        lock (_lines)
+        {
+            foreach (var line in _lines)
+                if (match(line)) return Task.FromResult(line);
+            var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((match, done));
+            return done.Task;
+        }
+    }
+
+    private void Add(string line)
+    {
+        lock (_lines)
+        {
+            _lines.Add(line);
+            for (int i = _waiters.Count - 1; i >= 0; i--)
+            {
+                if (!_waiters[i].Match(line)) continue;
+                _waiters[i].Done.TrySetResult(line);
+                _waiters.RemoveAt(i);
+            }
+        }
     }
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
@@ -124,7 +152,7 @@ public sealed class LogSink : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            lock (sink._lines) sink._lines.Add($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+            sink.Add($"{logLevel} {category}: {formatter(state, exception)} {exception}");
         }
     }
 }
