@@ -96,10 +96,5 @@ internal sealed class SchedulerGolden : IDisposable
 
     public void Dispose() => file.Dispose();
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"no GenArt.sln above {AppContext.BaseDirectory}");
-    }
+    private static string RepoRoot() => RepoPaths.Root;
 }

@@ -25,10 +25,5 @@ internal static class GoldenFiles
         return max.item<double>();
     }
 
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException($"no GenArt.sln above {AppContext.BaseDirectory}");
-    }
+    private static string FindRoot() => RepoPaths.Root;
 }

@@ -6,16 +6,7 @@ namespace GenArt.Diffusion.Tests.Models;
 /// <summary>Paths into tests/fixtures (found by walking up to GenArt.sln) and whole-tensor comparisons.</summary>
 internal static class ModelFixtures
 {
-    public static string Root
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) dir = dir.Parent;
-            if (dir is null) throw new DirectoryNotFoundException("GenArt.sln not found above " + AppContext.BaseDirectory);
-            return Path.Combine(dir.FullName, "tests", "fixtures");
-        }
-    }
+    public static string Root => RepoPaths.Fixtures;
 
     public static string Golden(string relative) => Path.Combine(Root, "golden", relative);
 

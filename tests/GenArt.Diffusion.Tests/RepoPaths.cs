@@ -1,0 +1,17 @@
+namespace GenArt.Diffusion.Tests;
+
+/// <summary>The repository's folders, found by walking up from the test assembly to the folder holding GenArt.sln.</summary>
+internal static class RepoPaths
+{
+    private static readonly Lazy<string> root = new(() =>
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException($"no GenArt.sln above {AppContext.BaseDirectory}");
+    });
+
+    public static string Root => root.Value;
+
+    /// <summary>tests/fixtures</summary>
+    public static string Fixtures => Path.Combine(Root, "tests", "fixtures");
+}
