@@ -37,7 +37,7 @@ import datetime, glob, json, os, platform, re, subprocess, sys
 work, threads, out = sys.argv[1], sys.argv[2], sys.argv[3]
 # C++ ran before and after the C# run; keep its best of the two for each measurement.
 cpp = {}
-for name, value in re.findall(r"^(\w+) ([\d.]+)", open(f"{work}/cpp.txt").read(), re.M):
+for name, value in re.findall(r"^(add16|conv2d|matmul) ([\d.]+)", open(f"{work}/cpp.txt").read(), re.M):
     v = float(value)
     better = (lambda a, b: a < b) if name == "add16" else (lambda a, b: a > b)
     if name not in cpp or better(v, float(cpp[name])): cpp[name] = value
