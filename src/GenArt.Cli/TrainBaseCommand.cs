@@ -21,16 +21,17 @@ internal static class TrainBaseCommand
         var output = new Option<string>("--out") { Description = "the diffusers folder to export", DefaultValueFactory = _ => "models/genart-tiny" };
         var configs = new Option<string?>("--configs") { Description = "folder with unet/, vae/, text_encoder/ config.json and scheduler/ (default: --out)" };
         var checkpoints = new Option<string>("--checkpoints") { Description = "checkpoint folder (resumed from when it has checkpoints)", DefaultValueFactory = _ => "genart-train" };
-        var vaeSteps = new Option<long>("--vae-steps") { Description = "total VAE steps", DefaultValueFactory = _ => 3000 };
-        var unetSteps = new Option<long>("--unet-steps") { Description = "total UNet + text encoder steps", DefaultValueFactory = _ => 20000 };
-        var batch = new Option<int>("--batch") { Description = "images per step", DefaultValueFactory = _ => 8 };
+        var vaeSteps = new Option<long>("--vae-steps") { Description = "total VAE steps", DefaultValueFactory = _ => 1500 };
+        var unetSteps = new Option<long>("--unet-steps") { Description = "total UNet + text encoder steps", DefaultValueFactory = _ => 10000 };
+        var batch = new Option<int>("--batch") { Description = "images per UNet step", DefaultValueFactory = _ => 8 };
+        var vaeBatch = new Option<int>("--vae-batch") { Description = "images per VAE step (a VAE step at 128 px costs about four UNet images)", DefaultValueFactory = _ => 4 };
         var imageSize = new Option<int>("--image-size") { Description = "training image side in pixels", DefaultValueFactory = _ => 128 };
         var every = new Option<long>("--checkpoint-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 100 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: one per core)" };
         var measure = new Option<bool>("--measure") { Description = "only time a UNet call (batch 2) and a VAE decode with the configs, then exit" };
 
         var command = new Command("train-base", "train the default model from scratch on procedural images (resumable)");
-        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, imageSize, every, threads, measure })
+        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, vaeBatch, imageSize, every, threads, measure })
             command.Options.Add(o);
         command.SetAction(r =>
         {
@@ -38,13 +39,13 @@ internal static class TrainBaseCommand
             var spec = BaseModelSpec.FromFolder(r.GetValue(configs) ?? r.GetValue(output)!);
             if (r.GetValue(measure)) return Measure(spec);
             var request = new Request(r.GetValue(output)!, r.GetValue(checkpoints)!, r.GetValue(vaeSteps), r.GetValue(unetSteps),
-                r.GetValue(batch), r.GetValue(imageSize), r.GetValue(every));
+                r.GetValue(batch), r.GetValue(vaeBatch), r.GetValue(imageSize), r.GetValue(every));
             return Train(spec, request);
         });
         return command;
     }
 
-    private sealed record Request(string Out, string Checkpoints, long VaeSteps, long UnetSteps, int Batch, int ImageSize, long Every);
+    private sealed record Request(string Out, string Checkpoints, long VaeSteps, long UnetSteps, int Batch, int VaeBatch, int ImageSize, long Every);
 
     private static int Train(BaseModelSpec spec, Request r)
     {
@@ -56,7 +57,7 @@ internal static class TrainBaseCommand
         }
         var trainer = new BaseModelTrainer(r.Checkpoints, spec, Example)
         {
-            VaeOptions = new TrainingOptions { Steps = r.VaeSteps, BatchSize = r.Batch, LearningRate = 4e-4, CheckpointEvery = r.Every },
+            VaeOptions = new TrainingOptions { Steps = r.VaeSteps, BatchSize = r.VaeBatch, LearningRate = 4e-4, CheckpointEvery = r.Every },
             UnetOptions = new TrainingOptions { Steps = r.UnetSteps, BatchSize = r.Batch, LearningRate = 3e-4, CheckpointEvery = r.Every },
         };
         using var cancel = new CancellationTokenSource();
@@ -68,11 +69,17 @@ internal static class TrainBaseCommand
         var started = Stopwatch.StartNew();
         if (Console.IsOutputRedirected)
         {
-            // Logs (nohup) get one line per 10 steps instead of a redrawn bar.
+            // Logs (nohup) get one line per 10 steps, with the seconds per step since the last line.
+            var lap = Stopwatch.StartNew();
+            long lapStep = -1;
             trainer.Run(r.Out, new Progress(p =>
             {
-                if (p.Step % 10 == 0 || p.Step == p.TotalSteps)
-                    Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {p.Phase} {p.Step}/{p.TotalSteps} loss {p.Loss:F5}");
+                if (lapStep < 0 || p.Step < lapStep) lapStep = p.Step - 1;
+                if (p.Step % 10 != 0 && p.Step != p.TotalSteps) return;
+                double perStep = lap.Elapsed.TotalSeconds / Math.Max(1, p.Step - lapStep);
+                Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {p.Phase} {p.Step}/{p.TotalSteps} loss {p.Loss:F5} {perStep:F2} s/step");
+                lap.Restart();
+                lapStep = p.Step;
             }), cancel.Token);
         }
         else
