@@ -9,6 +9,7 @@ public static class Program
         var root = new RootCommand("genart: prompts in, images out; a self-hostable generative-art service");
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(TrainBaseCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

@@ -1,0 +1,64 @@
+using GenArt.Diffusion.Models.Vae;
+using GenArt.Torch;
+using GenArt.Torch.Modules;
+using F = GenArt.Torch.torch.nn.functional;
+
+namespace GenArt.Diffusion.Training;
+
+/// <summary>
+/// Trains an <see cref="AutoencoderKL"/> as a VAE: L1 reconstruction of a posterior sample plus a small KL term
+/// toward N(0, 1) (per element), which keeps the latent space smooth without blurring the flat-colour images.
+/// </summary>
+public sealed class VaeTrainer : TrainingPhase
+{
+    private readonly AutoencoderKL vae;
+    private readonly TrainingData data;
+
+    public VaeTrainer(AutoencoderKL vae, TrainingData data, string folder, TrainingOptions options) : base(folder, options)
+    {
+        this.vae = vae;
+        this.data = data;
+        vae.UseSlicing = false;
+    }
+
+    /// <summary>Weight of the mean per-element KL divergence against the mean absolute reconstruction error.</summary>
+    public double KlWeight { get; init; } = 1e-5;
+
+    public override string Name => "vae";
+
+    protected override int PhaseId => 1;
+
+    protected override IReadOnlyList<(string Prefix, Module Module)> TrainedModules => [("", vae)];
+
+    protected override Tensor Loss(long step, ulong stepSeed)
+    {
+        var images = Batches.Images(Batches.Examples(data, step, Options.BatchSize));
+        using var generator = new Generator(stepSeed);
+        using var posterior = vae.Encode(images);
+        var latents = posterior.Sample(generator);
+        var reconstruction = vae.Decode(latents);
+        var l1 = reconstruction.sub(images).abs().mean();
+        var kl = posterior.Mean.square().add(posterior.Var).sub(1.0).sub(posterior.LogVar).mean().mul(0.5);
+        return l1.add(kl.mul(KlWeight));
+    }
+
+    /// <summary>
+    /// 1 / standard deviation of posterior samples over <paramref name="count"/> examples (from index
+    /// <paramref name="start"/>): the scaling factor that gives the denoiser unit-variance latents, as SD's 0.18215 does.
+    /// </summary>
+    public static double MeasureScalingFactor(AutoencoderKL vae, TrainingData data, long start, int count, ulong seed)
+    {
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        using var generator = new Generator(seed);
+        var samples = new List<Tensor>();
+        for (int i = 0; i < count; i += 8)
+        {
+            var examples = Enumerable.Range(i, Math.Min(8, count - i)).Select(j => data(start + j)).ToArray();
+            using var posterior = vae.Encode(Batches.Images(examples));
+            samples.Add(posterior.Sample(generator));
+        }
+        double std = torch.cat(samples, 0).std().item<float>();
+        return 1.0 / std;
+    }
+}

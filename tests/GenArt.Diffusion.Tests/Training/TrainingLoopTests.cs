@@ -1,0 +1,107 @@
+using GenArt.Diffusion.Models.TextEncoder;
+using GenArt.Diffusion.Models.Unet;
+using GenArt.Diffusion.Models.Vae;
+using GenArt.Diffusion.Schedulers;
+using GenArt.Diffusion.Tokenization;
+using GenArt.Diffusion.Training;
+using GenArt.Torch;
+
+namespace GenArt.Diffusion.Tests.Training;
+
+public sealed class TrainingLoopTests
+{
+    [OneTimeSetUp]
+    public void Threads() => torch.set_num_threads(1);
+
+    [Test]
+    public void VaeReconstructionLossFallsWithinAFewDozenSteps()
+    {
+        using var temp = new TinyTraining.TempFolder();
+        using var vae = new AutoencoderKL(AutoencoderKLConfig.FromJson(TinyTraining.Vae));
+        using (var g = new Generator(1)) vae.ResetParameters(g);
+        var options = new TrainingOptions { Steps = 40, BatchSize = 4, LearningRate = 2e-3, WarmupSteps = 5, CheckpointEvery = 20 };
+        new VaeTrainer(vae, TinyTraining.Example, temp.Sub("vae"), options).Run();
+
+        var losses = TinyTraining.Losses(temp.Sub("vae"));
+        TestContext.Out.WriteLine($"first 5 steps {losses[..5].Average():F4}, last 5 {losses[^5..].Average():F4}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(losses, Has.Length.EqualTo(40));
+            Assert.That(losses[^5..].Average(), Is.LessThan(0.85 * losses[..5].Average()));
+            Assert.That(TrainingPhase.LatestStep(temp.Sub("vae")), Is.EqualTo(40));
+            Assert.That(Directory.GetDirectories(temp.Sub("vae"), "step-*"), Has.Length.EqualTo(2), "the two newest checkpoints are kept");
+        });
+    }
+
+    [Test]
+    public void DenoiserLossFallsWithinAFewDozenSteps()
+    {
+        using var temp = new TinyTraining.TempFolder();
+        using var models = Models.Create(temp);
+        models.Trainer(temp.Sub("unet"), steps: 40).Run();
+
+        var losses = TinyTraining.Losses(temp.Sub("unet"));
+        TestContext.Out.WriteLine($"first 8 steps {losses[..8].Average():F4}, last 8 {losses[^8..].Average():F4}");
+        Assert.That(losses[^8..].Average(), Is.LessThan(0.8 * losses[..8].Average()));
+    }
+
+    [Test]
+    public void ResumedTrainingEqualsUninterruptedTrainingBitForBit()
+    {
+        using var temp = new TinyTraining.TempFolder();
+        using var straight = Models.Create(temp);
+        straight.Trainer(temp.Sub("straight"), steps: 6).Run();
+
+        using (var interrupted = Models.Create(temp))
+            interrupted.Trainer(temp.Sub("resumed"), steps: 3).Run();
+        using var resumed = Models.Create(temp);
+        resumed.Trainer(temp.Sub("resumed"), steps: 6).Run();
+
+        Assert.Multiple(() =>
+        {
+            foreach (var ((name, a), (_, b)) in straight.Unet.NamedParameters().Zip(resumed.Unet.NamedParameters())
+                .Concat(straight.TextEncoder.NamedParameters().Zip(resumed.TextEncoder.NamedParameters())))
+                Assert.That(b.data<float>(), Is.EqualTo(a.data<float>()), name);
+            Assert.That(TinyTraining.Losses(temp.Sub("resumed")), Is.EqualTo(TinyTraining.Losses(temp.Sub("straight"))));
+        });
+    }
+
+    /// <summary>Freshly initialised tiny models (the same every time) and a trainer over them.</summary>
+    private sealed class Models : IDisposable
+    {
+        private Models(ClipTokenizer tokenizer)
+        {
+            Tokenizer = tokenizer;
+            using var g = new Generator(3);
+            Vae.ResetParameters(g);
+            Unet.ResetParameters(g);
+            TextEncoder = new ClipTextModel(ClipTextConfig.FromJson(
+                TinyTraining.Spec.TextEncoderConfigFor(tokenizer.Vocabulary.Count, tokenizer.StartOfTextId, tokenizer.EndOfTextId, 32)));
+            TextEncoder.ResetParameters(g);
+        }
+
+        public AutoencoderKL Vae { get; } = new(AutoencoderKLConfig.FromJson(TinyTraining.Vae));
+        public UNet2DConditionModel Unet { get; } = new(UNetConfig.FromJson(TinyTraining.Unet));
+        public ClipTextModel TextEncoder { get; }
+        public ClipTokenizer Tokenizer { get; }
+
+        public static Models Create(TinyTraining.TempFolder temp)
+        {
+            string folder = temp.Sub("tokenizer");
+            if (!File.Exists(Path.Combine(folder, "merges.txt")))
+                VocabularyBuilder.Fit(Enumerable.Range(0, 200).Select(i => TinyTraining.Example(i).Caption), 200).Save(folder, 32);
+            return new Models(ClipTokenizer.FromDiffusersFolder(folder));
+        }
+
+        public UnetTrainer Trainer(string folder, long steps) => new(Unet, TextEncoder, Vae, Tokenizer,
+            NoiseSchedule.FromConfig(SchedulerConfig.Parse(TinyTraining.Scheduler)), TinyTraining.Example, folder,
+            new TrainingOptions { Steps = steps, BatchSize = 4, LearningRate = 1e-3, WarmupSteps = 3, CheckpointEvery = 3 });
+
+        public void Dispose()
+        {
+            Vae.Dispose();
+            Unet.Dispose();
+            TextEncoder.Dispose();
+        }
+    }
+}
