@@ -27,7 +27,7 @@ PY
 echo "== C# (BenchmarkDotNet)"
 # BenchmarkDotNet builds its runner from the project, so it starts in the project's folder.
 ( cd benchmarks/GenArt.Benchmarks && dotnet bin/Release/net10.0/GenArt.Benchmarks.dll \
-    --filter '*TorchBindingBenchmarks*' --job short --exporters json --artifacts "$work/bdn" >"$work/bdn.log" 2>&1 ) || { tail -50 "$work/bdn.log"; exit 1; }
+    --filter '*TorchBindingBenchmarks*' --exporters json --artifacts "$work/bdn" >"$work/bdn.log" 2>&1 ) || { tail -50 "$work/bdn.log"; exit 1; }
 
 echo "== C++ again"
 src/GenArt.Torch/native/build/gat_bench "$THREADS" 5 | tee -a "$work/cpp.txt"
@@ -60,7 +60,7 @@ with open(out, "w") as f:
     f.write(f"- date: {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC\n- machine: {cpu}, {os.cpu_count()} logical cores, {threads} libtorch threads\n")
     f.write("- libtorch: Debian libtorch-dev 1.13.1 (CPU, oneDNN, OpenBLAS via libopenblas0-pthread); Python: Debian python3-torch 1.13.1\n")
     f.write(f"- command: `bash benchmarks/torch-binding.sh {threads}`\n")
-    f.write("- C#: BenchmarkDotNet 0.14.0 ShortRun, fastest iteration; C++: best batch of `gat_bench` (same shim exports), run before and after the C# run; Python: best of 7 x 200k `a + b`\n\n")
+    f.write("- C#: BenchmarkDotNet 0.14.0, 10 iterations, fastest; C++: best batch of `gat_bench` (same shim exports), run before and after the C# run; Python: best of 7 x 200k `a + b`\n\n")
     f.write("| measurement | C# binding | C++ over the shim | PyTorch (Python) | ratio |\n|---|---|---|---|---|\n")
     for r in rows: f.write("| " + " | ".join(r) + " |\n")
     f.write(f"\nManaged allocation per Add16 call: {alloc.get('Add16')} bytes (the Tensor object).\n")

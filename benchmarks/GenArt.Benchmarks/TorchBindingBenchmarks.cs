@@ -9,7 +9,10 @@ namespace GenArt.Benchmarks;
 /// compute-bound kernels whose speed should be libtorch's own. benchmarks/torch-binding.sh runs these beside
 /// the same calls from C++ (native/bench/gat_bench.cpp) and from PyTorch's Python front end.
 /// </summary>
+/// <remarks>Ten measured iterations: with ShortRun's three, one noisy neighbour on a shared 2-core machine
+/// decides the result of a 100 ms kernel.</remarks>
 [MemoryDiagnoser]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class TorchBindingBenchmarks
 {
     private Tensor a16 = null!, b16 = null!, x = null!, w = null!, bias = null!, m1 = null!, m2 = null!;
