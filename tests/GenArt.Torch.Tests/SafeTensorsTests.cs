@@ -33,6 +33,8 @@ public class SafeTensorsTests
         Assert.That(info.Shape, Is.EqualTo(new long[] { 3, 5 }));
         using var back = file.Load("w");
         Assert.That(back.equal(source), Is.True);
+        using var again = file.Load("w");
+        Assert.That(again.equal(source), Is.True, "a tensor reads the same after its pages were released");
         Assert.That(back.bytes(), Is.EqualTo(source.bytes()));
         Assert.That(file.Info("s").Shape, Is.Empty);
         using var s = file.Load("s", dtype: ScalarType.Float32);

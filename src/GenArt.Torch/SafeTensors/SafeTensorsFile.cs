@@ -107,11 +107,33 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     {
         var info = Info(name);
         var t = torch.from_bytes(Span(info), info.Shape, info.DType);
+        ReleasePages(info);
         var targetDevice = device ?? Device.CPU;
         var targetType = dtype ?? info.DType;
         if (targetDevice == Device.CPU && targetType == info.DType) return t;
         using (t) return t.to(targetDevice, targetType);
     }
+
+    /// <summary>
+    /// Drops this process's mapping of the tensor's pages once they are copied out, so that loading a model does
+    /// not hold the whole file resident beside the weights (the pages stay in the page cache and are read back if
+    /// the tensor is asked for again).
+    /// </summary>
+    private void ReleasePages(TensorInfo info)
+    {
+        long page = Environment.SystemPageSize;
+        long start = (long)(basePtr + dataStart + info.Begin);
+        long end = (long)(basePtr + dataStart + info.End);
+        long alignedStart = start / page * page;
+        if (end - alignedStart < page) return;
+        // MADV_DONTNEED on a private read-only file mapping only unmaps: it cannot lose data.
+        _ = madvise((IntPtr)alignedStart, (nuint)(end - alignedStart), MadvDontNeed);
+    }
+
+    private const int MadvDontNeed = 4;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int madvise(IntPtr addr, nuint length, int advice);
 
     public void Dispose()
     {
