@@ -9,6 +9,10 @@ public static class Program
         var root = new RootCommand("genart: prompts in, images out; a self-hostable generative-art service");
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(RemoteCommands.Models());
+        root.Subcommands.Add(RemoteCommands.Jobs());
         return root.Parse(args).Invoke();
     }
 }
