@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using GenArt.Imaging;
+using GenArt.Worker;
+
+namespace GenArt.Server.Tests;
+
+/// <summary>The real <c>genart</c> binary: <c>keys create</c>, <c>serve</c> as a child process, then the client commands.</summary>
+[NonParallelizable]
+public sealed partial class ServeProcessTests
+{
+    private static readonly string Genart = Path.Combine(AppContext.BaseDirectory, "genart.dll");
+
+    [Test]
+    public async Task GenerateWithServerWritesAPngFromARunningServe()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "genart-serve-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var (keyCode, keyOut, _) = await RunAsync("keys", "create", "--tenant", "acme", "--data", dir);
+            Assert.That(keyCode, Is.Zero);
+            string key = keyOut.Trim();
+            Assert.That(key, Does.StartWith("ga_"));
+            Assert.That(File.ReadAllText(Path.Combine(dir, "keys.json")), Does.Not.Contain(key.Split('_')[2]), "only a hash is stored");
+
+            using var serve = Start("serve", "--port", "0", "--metrics-port", "0", "--model", TestServer.ModelPath, "--data", dir);
+            try
+            {
+                string port = await WaitForPortAsync(serve);
+                string output = Path.Combine(dir, "out.png");
+                var (code, stdout, stderr) = await RunAsync("generate", "a blue square", "--server", $"127.0.0.1:{port}", "--api-key", key,
+                    "--model", TestServer.ModelName, "--size", "128x128", "--steps", "4", "--scheduler", "ddim", "--seed", "11", "-o", output);
+                Assert.That(code, Is.Zero, stderr);
+                Assert.That(stdout, Does.Contain("seed 11"));
+                byte[] png = File.ReadAllBytes(output);
+                var record = ImageOutput.FromJson(PngTextReader.Read(png).Single(t => t.Keyword == PngTextEntry.GenArtKeyword).Text)!;
+                Assert.That((record.Prompt, record.Seed, record.Steps, record.Width), Is.EqualTo(("a blue square", 11UL, 4, 128)));
+
+                var (modelsCode, models, _) = await RunAsync("models", "--server", $"127.0.0.1:{port}", "--api-key", key);
+                Assert.That(modelsCode, Is.Zero);
+                Assert.That(models, Does.Contain(TestServer.ModelName));
+
+                var (badCode, _, badErr) = await RunAsync("models", "--server", $"127.0.0.1:{port}", "--api-key", "ga_0_wrong");
+                Assert.That(badCode, Is.EqualTo(2));
+                Assert.That(badErr, Does.Contain("UNAUTHENTICATED"));
+            }
+            finally
+            {
+                serve.Kill(entireProcessTree: true);
+                await serve.WaitForExitAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Genart);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        return Process.Start(info)!;
+    }
+
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Reads serve's stdout until its "serving ... on host:port" line.</summary>
+    private static async Task<string> WaitForPortAsync(Process serve)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (await serve.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+        {
+            var match = ServingLine().Match(line);
+            if (match.Success) return match.Groups[1].Value;
+        }
+        throw new AssertionException("serve exited before serving: " + await serve.StandardError.ReadToEndAsync());
+    }
+
+    [GeneratedRegex(@"^serving .* on [0-9.]+:(\d+) ")]
+    private static partial Regex ServingLine();
+}
