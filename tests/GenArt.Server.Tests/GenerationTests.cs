@@ -183,4 +183,25 @@ public sealed class GenerationTests
         Assert.That(models.Models[0].Loaded, Is.True);
         Assert.That(models.Models[0].Schedulers, Does.Contain("ddim"));
     }
+
+    [Test]
+    public async Task ARepeatedIdempotencyKeyFollowsTheFirstJob()
+    {
+        var first = TestServer.Request("once", steps: 3);
+        first.IdempotencyKey = "order-17";
+        var second = first.Clone();
+        var results = await Task.WhenAll(_server.GenerateAllAsync(first), _server.GenerateAllAsync(second));
+        Assert.That(results.Select(r => r.Status.StatusCode), Is.All.EqualTo(StatusCode.OK));
+        Assert.That(results[1].Events[0].JobId, Is.EqualTo(results[0].Events[0].JobId), "one job for one key");
+        Assert.That(results.Count(r => r.Events[0].Accepted.Deduplicated), Is.EqualTo(1));
+        Assert.That(results.Select(r => r.Events.Single(e => e.Image is not null).Image.Png), Is.All.EqualTo(results[0].Events.Single(e => e.Image is not null).Image.Png));
+    }
+
+    [Test]
+    public async Task AKeyCreatedWhileTheServerRunsIsAcceptedAtOnce()
+    {
+        string key = new Auth.ApiKeyStore(_server.DataDir).Create("initech");
+        var models = await _server.Client.Channel.UnaryAsync(RemoteClient.ListModels, new ListModelsRequest(), _server.Options(key: key));
+        Assert.That(models.Models, Has.Count.EqualTo(1));
+    }
 }

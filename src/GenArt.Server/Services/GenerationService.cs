@@ -84,8 +84,12 @@ public sealed partial class GenerationService(
     private async Task RelayAsync(JobId id, long after, bool deduplicated, IServerStreamWriter<WireEvent> stream, ServerCallContext context)
     {
         DateTimeOffset? startedAt = null;
+        long last = after;
         await foreach (JobEvent e in queue.WatchAsync(id, after, context.CancellationToken).ConfigureAwait(false))
         {
+            // At-least-once delivery upstream: a sequence already relayed is a duplicate (docs/queue.md).
+            if (e.Sequence <= last) continue;
+            last = e.Sequence;
             switch (e.Body)
             {
                 case JobCompleted:
