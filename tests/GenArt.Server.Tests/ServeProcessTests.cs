@@ -57,6 +57,33 @@ public sealed partial class ServeProcessTests
         }
     }
 
+    [Test]
+    public async Task BatchRendersEachLineListsFailuresAndResumes()
+    {
+        await using var server = await TestServer.StartAsync();
+        string dir = Path.Combine(server.DataDir, "batch");
+        Directory.CreateDirectory(dir);
+        string prompts = Path.Combine(server.DataDir, "prompts.jsonl");
+        File.WriteAllLines(prompts,
+        [
+            """{"prompt": "first", "steps": 3, "scheduler": "ddim", "width": 128, "height": 128, "seed": 1}""",
+            """{"prompt": "second", "steps": 3, "scheduler": "ddim", "numImages": 2, "seed": 2}""",
+            """{"prompt": "too wide", "steps": 3, "width": 130}""",
+            """{"prompt": """,
+        ]);
+        string[] args = ["batch", prompts, "--out", dir, "--concurrency", "3", "--server", $"127.0.0.1:{server.Server.Host.GrpcPort}", "--api-key", server.Key];
+        var (code, stdout, stderr) = await RunAsync(args);
+        Assert.That(code, Is.EqualTo(1), stderr);
+        Assert.That(stdout, Does.Contain("INVALID_ARGUMENT").And.Contain("BAD_LINE"));
+        Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "00001.png", "00002-0.png", "00002-1.png" }));
+        var written = File.GetLastWriteTimeUtc(Path.Combine(dir, "00001.png"));
+
+        var (again, _, _) = await RunAsync(args);
+        Assert.That(again, Is.EqualTo(1), "the bad lines still fail");
+        Assert.That(File.GetLastWriteTimeUtc(Path.Combine(dir, "00001.png")), Is.EqualTo(written), "a rendered line is skipped on resume");
+        Assert.That(server.Server.Metrics.Requests("Generate", "OK"), Is.EqualTo(2), "the rerun sent no request for rendered lines");
+    }
+
     private static Process Start(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
