@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace GenArt.Server;
@@ -89,6 +90,9 @@ public sealed class GenArtServerHost : IAsyncDisposable
         int? metricsPort = settings.MetricsPort is null ? null : settings.MetricsPort != 0 ? settings.MetricsPort : ports[1];
         return new GenArtServerHost(app, grpcPort, metricsPort);
     }
+
+    /// <summary>Completes when the host is asked to stop (SIGTERM, Ctrl+C) or <paramref name="cancellationToken"/> fires.</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
 
     /// <summary>Stops accepting calls and ends open ones.</summary>
     public async ValueTask DisposeAsync()

@@ -44,10 +44,15 @@ public sealed partial class ServeProcessTests
                 var (badCode, _, badErr) = await RunAsync("models", "--server", $"127.0.0.1:{port}", "--api-key", "ga_0_wrong");
                 Assert.That(badCode, Is.EqualTo(2));
                 Assert.That(badErr, Does.Contain("UNAUTHENTICATED"));
+
+                // SIGTERM (what a service manager sends) stops serve cleanly.
+                using (var term = Process.Start("kill", ["-TERM", serve.Id.ToString()])) await term.WaitForExitAsync();
+                await serve.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                Assert.That(serve.ExitCode, Is.Zero);
             }
             finally
             {
-                serve.Kill(entireProcessTree: true);
+                if (!serve.HasExited) serve.Kill(entireProcessTree: true);
                 await serve.WaitForExitAsync();
             }
         }
