@@ -37,13 +37,13 @@ public sealed class BatchCoalescer(IJobQueue queue, ServerOptions options, Serve
             _ = FlushAsync(new Pending(spec, priority) { Jobs = { (job, done) }, Samples = job.Samples.Count });
             return done.Task;
         }
-        Pending? full = null;
+        var ready = new List<Pending>(2);
         lock (_gate)
         {
             var key = (spec, priority);
             if (_open.TryGetValue(key, out var pending) && pending.Samples + job.Samples.Count > options.MaxBatchSamples)
             {
-                full = Close(key, pending); // no room: enqueue what is there now and open a new batch
+                ready.Add(Close(key, pending)); // no room: enqueue what is there now and open a new batch
                 pending = null;
             }
             if (pending is null)
@@ -55,13 +55,10 @@ public sealed class BatchCoalescer(IJobQueue queue, ServerOptions options, Serve
             }
             pending.Jobs.Add((job, done));
             pending.Samples += job.Samples.Count;
-            if (pending.Samples >= options.MaxBatchSamples)
-            {
-                var ready = Close(key, pending);
-                _ = FlushAsync(ready);
-            }
+            if (pending.Samples >= options.MaxBatchSamples) ready.Add(Close(key, pending));
         }
-        if (full is not null) _ = FlushAsync(full);
+        // Enqueued outside the lock: a Redis round trip must not hold up other callers' admission.
+        foreach (var batch in ready) _ = FlushAsync(batch);
         return done.Task;
     }
 

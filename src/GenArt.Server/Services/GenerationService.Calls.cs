@@ -36,7 +36,6 @@ public sealed partial class GenerationService
     /// </summary>
     private void Abandon(JobId id, string tenant)
     {
-        _reattached.TryRemove(id, out _);
         _ = Task.Run(async () =>
         {
             try

@@ -43,12 +43,16 @@ public sealed partial class GenerationService(
         var spec = new JobSpec(JobId.New(_time), tenant, valid.Priority, valid.IdempotencyKey, deadline, _time.GetUtcNow(), valid.Samples);
         // Not cancellable by the call: once submitted the job may be in the queue, and abandoning it is handled below.
         var result = await coalescer.SubmitAsync(valid.Batch, valid.Priority, spec).ConfigureAwait(false);
+        // A repeat attaches to another caller's job: it must not cancel that job when it leaves, and while it
+        // follows the job, the first caller leaving does not abandon it either.
+        if (!result.IsNew) _reattached[result.JobId] = true;
         try
         {
             await RelayAsync(result.JobId, 0, !result.IsNew, stream, context).ConfigureAwait(false);
+            _reattached.TryRemove(result.JobId, out _); // the job ended: nothing is left to abandon
             metrics.JobFinished(Stopwatch.GetElapsedTime(started));
         }
-        catch (Exception) when (context.CancellationToken.IsCancellationRequested && DateTime.UtcNow < context.Deadline)
+        catch (Exception) when (result.IsNew && context.CancellationToken.IsCancellationRequested && DateTime.UtcNow < context.Deadline)
         {
             Abandon(result.JobId, tenant);
             throw;
@@ -61,6 +65,7 @@ public sealed partial class GenerationService(
         var id = await OwnedJobAsync(request.JobId, tenant, context).ConfigureAwait(false);
         _reattached[id] = true;
         await RelayAsync(id, (long)Math.Min(request.AfterSequence, long.MaxValue), false, stream, context).ConfigureAwait(false);
+        _reattached.TryRemove(id, out _); // the job ended: nothing is left to abandon
     }
 
     private async Task<CancelJobResponse> CancelAsync(CancelJobRequest request, ServerCallContext context)
