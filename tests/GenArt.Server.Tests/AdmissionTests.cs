@@ -67,6 +67,24 @@ public sealed class AdmissionTests
     }
 
     [Test]
+    public async Task ARepeatThatLeavesDoesNotCancelTheFirstCallersJob()
+    {
+        var request = TestServer.Request("shared", steps: 40);
+        request.IdempotencyKey = "shared-job";
+        using var first = _server.Client.Channel.ServerStreaming(RemoteClient.Generate, request, _server.Options());
+        string id = (await ReadUntilProgress(first)).JobId;
+        using (var repeat = _server.Client.Channel.ServerStreaming(RemoteClient.Generate, request.Clone(), _server.Options()))
+        {
+            Assert.That(await repeat.ResponseStream.MoveNext(CancellationToken.None), Is.True);
+            Assert.That(repeat.ResponseStream.Current.JobId, Is.EqualTo(id));
+            Assert.That(repeat.ResponseStream.Current.Accepted.Deduplicated, Is.True);
+        } // the repeat goes away mid-run
+        var (events, status) = await TestServer.DrainAsync(first);
+        Assert.That(status.StatusCode, Is.EqualTo(StatusCode.OK), status.Detail);
+        Assert.That(events.Count(e => e.Image is not null), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task TheOpsPortServesHealthReadinessAndMetrics()
     {
         var (_, ok) = await _server.GenerateAllAsync(TestServer.Request("metered", steps: 2));
