@@ -4,6 +4,7 @@ using System.Globalization;
 using GenArt.Diffusion.Pipelines;
 using GenArt.Imaging;
 using GenArt.Torch;
+using GenArt.Worker;
 using Spectre.Console;
 
 namespace GenArt.Cli;
@@ -27,20 +28,59 @@ internal static class GenerateCommand
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: one per core)" };
         var device = new Option<string>("--device") { Description = "cpu or cuda:N", DefaultValueFactory = _ => "cpu" };
         var output = new Option<string>("-o", "--output") { Description = "the PNG to write", DefaultValueFactory = _ => "out.png" };
+        var server = new Option<string?>("--server") { Description = "render on a genart server at host:port instead of in this process" };
+        var apiKey = new Option<string?>("--api-key") { Description = "API key for --server (default: $GENART_API_KEY)" };
+        var count = new Option<uint>("--num-images") { Description = "--server: images to make (out-0.png, out-1.png ...)", DefaultValueFactory = _ => 1 };
 
         var command = new Command("generate", "render an image from a prompt in this process");
         command.Arguments.Add(prompt);
-        foreach (var o in new Option[] { model, size, steps, scheduler, seed, guidance, negative, init, strength, clipSkip, threads, device, output })
+        foreach (var o in new Option[] { model, size, steps, scheduler, seed, guidance, negative, init, strength, clipSkip, threads, device, output, server, apiKey, count })
             command.Options.Add(o);
-        command.SetAction(r => Run(new Request(
+        command.SetAction((r, ct) => r.GetValue(server) is { } address
+            ? RunRemote(address, r.GetValue(apiKey), r.GetValue(count), new Request(
+                r.GetValue(prompt)!, r.GetResult(model) is { Implicit: false } ? r.GetValue(model)! : "", r.GetValue(size), r.GetValue(steps),
+                r.GetValue(scheduler)!, r.GetValue(seed), r.GetValue(guidance), r.GetValue(negative)!, r.GetValue(init), r.GetValue(strength),
+                r.GetValue(clipSkip), r.GetValue(threads), r.GetValue(device)!, r.GetValue(output)!), ct)
+            : Task.FromResult(Run(new Request(
             r.GetValue(prompt)!, r.GetValue(model)!, r.GetValue(size), r.GetValue(steps), r.GetValue(scheduler)!, r.GetValue(seed),
             r.GetValue(guidance), r.GetValue(negative)!, r.GetValue(init), r.GetValue(strength), r.GetValue(clipSkip),
-            r.GetValue(threads), r.GetValue(device)!, r.GetValue(output)!)));
+            r.GetValue(threads), r.GetValue(device)!, r.GetValue(output)!))));
         return command;
     }
 
     private sealed record Request(string Prompt, string Model, string? Size, int Steps, string Scheduler, ulong? Seed, double Guidance,
         string Negative, string? Init, double Strength, int ClipSkip, int? Threads, string Device, string Output);
+
+    /// <summary>The same request sent to a server; the model is a server-side name (empty: the server's default).</summary>
+    private static Task<int> RunRemote(string server, string? apiKey, uint count, Request r, CancellationToken ct)
+    {
+        var request = new Api.V1.GenerateRequest
+        {
+            Model = r.Model, Prompt = r.Prompt, NegativePrompt = r.Negative, Steps = (uint)Math.Max(0, r.Steps), Scheduler = r.Scheduler,
+            GuidanceScale = (float)r.Guidance, NumImages = count,
+        };
+        try
+        {
+            if (r.Size is not null)
+            {
+                var (w, h) = ParseSize(r.Size, 0);
+                (request.Width, request.Height) = ((uint)w, (uint)h);
+            }
+            if (r.Seed is ulong s) request.Seed = s;
+            if (r.Init is not null)
+            {
+                request.Mode = Api.V1.GenerationMode.Img2Img;
+                request.InitImage = Google.Protobuf.ByteString.CopyFrom(File.ReadAllBytes(r.Init));
+                request.Strength = (float)r.Strength;
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or IOException)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            return Task.FromResult(2);
+        }
+        return RemoteGenerate.RunAsync(server, apiKey, request, r.Output, ct);
+    }
 
     private static int Run(Request r)
     {

@@ -10,6 +10,11 @@ public static class Program
         root.Subcommands.Add(DoctorCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(TrainBaseCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
+        root.Subcommands.Add(RemoteCommands.Models());
+        root.Subcommands.Add(RemoteCommands.Jobs());
+        root.Subcommands.Add(BatchCommand.Create());
         return root.Parse(args).Invoke();
     }
 }

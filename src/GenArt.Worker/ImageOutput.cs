@@ -4,20 +4,26 @@ using GenArt.Diffusion.Pipelines;
 using GenArt.Diffusion.Schedulers;
 using GenArt.Imaging;
 
-namespace GenArt.Cli;
+namespace GenArt.Worker;
 
 /// <summary>Everything needed to reproduce an image; written as the PNG's <c>genart</c> JSON chunk.</summary>
-internal sealed record GenerationRecord(
+public sealed record GenerationRecord(
     string Prompt, string NegativePrompt, ulong Seed, double GuidanceScale, int Steps, string Scheduler,
     int Width, int Height, string Model, string Mode, double? Strength, int ClipSkip, string Generator = "genart");
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = false)]
 [JsonSerializable(typeof(GenerationRecord))]
-internal sealed partial class CliJsonContext : JsonSerializerContext;
+internal sealed partial class RecordJsonContext : JsonSerializerContext;
 
 /// <summary>Encodes a generated image as PNG with A1111-style <c>parameters</c> text and the <c>genart</c> record.</summary>
-internal static class ImageOutput
+public static class ImageOutput
 {
+    /// <summary>The record as the compact JSON stored in the <c>genart</c> chunk.</summary>
+    public static string ToJson(GenerationRecord record) => JsonSerializer.Serialize(record, RecordJsonContext.Default.GenerationRecord);
+
+    /// <summary>Reads a <c>genart</c> chunk back; null when it is not a record.</summary>
+    public static GenerationRecord? FromJson(string json) => JsonSerializer.Deserialize(json, RecordJsonContext.Default.GenerationRecord);
+
     public static byte[] EncodePng(RgbImage image, GenerationRecord record)
     {
         var parameters = new GenerationParameters
@@ -34,7 +40,7 @@ internal static class ImageOutput
             Extra = Extras(record),
         };
         var raster = new RasterImage(image.Width, image.Height, PixelFormat.Rgb8, image.Pixels);
-        string json = JsonSerializer.Serialize(record, CliJsonContext.Default.GenerationRecord);
+        string json = ToJson(record);
         return PngEncoder.Encode(raster, [PngTextEntry.Parameters(parameters.ToA1111Text()), PngTextEntry.GenArt(json)]);
     }
 

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using GenArt.Diffusion.Pipelines;
+using GenArt.Imaging;
+using GenArt.Jobs;
+using Microsoft.Extensions.Logging;
+using DiffusionMode = GenArt.Diffusion.Pipelines.GenerationMode;
+
+namespace GenArt.Worker;
+
+/// <summary>One claimed entry, run to its end on the worker thread: every job gets its events and one terminal event.</summary>
+internal sealed partial class BatchRun
+{
+    private readonly IJobQueue _queue;
+    private readonly ModelCache _models;
+    private readonly WorkerOptions _options;
+    private readonly ILogger _logger;
+    private readonly Claim _claim;
+    private readonly CancellationToken _stopping;
+    private readonly List<JobSlot> _jobs;
+
+    public BatchRun(IJobQueue queue, ModelCache models, WorkerOptions options, ILogger logger, Claim claim, CancellationToken stopping)
+    {
+        _queue = queue;
+        _models = models;
+        _options = options;
+        _logger = logger;
+        _claim = claim;
+        _stopping = stopping;
+        _jobs = claim.Entry.Jobs.Select(j => new JobSlot(j)).ToList();
+    }
+
+    /// <summary>A job of the batch, with the token that drops its samples between steps.</summary>
+    private sealed class JobSlot(JobSpec spec) : IDisposable
+    {
+        public JobSpec Spec { get; } = spec;
+        public CancellationTokenSource Drop { get; } = new();
+        public bool Cancelled { get; set; }
+        public void Dispose() => Drop.Dispose();
+    }
+
+    public void Execute()
+    {
+        var entry = _claim.Entry;
+        WorkerLog.Claimed(_logger, _claim.EntryId, _claim.DeliveryCount, entry.Jobs.Count, entry.SampleCount, entry.Batch.Key.Model);
+        _options.Observer?.BatchStarted(entry.SampleCount);
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        using var heartbeat = new Timer(_ => Heartbeat(lost), null, _options.HeartbeatInterval, _options.HeartbeatInterval);
+        try
+        {
+            StableDiffusionModel model;
+            try
+            {
+                model = _models.Get(entry.Batch.Key.Model);
+            }
+            catch (Exception e)
+            {
+                WorkerLog.ModelLoadFailed(_logger, entry.Batch.Key.Model, e);
+                Wait(_queue.FailDeliveryAsync(_claim, new JobError(JobErrorCode.Unavailable, $"model '{entry.Batch.Key.Model}' could not be loaded")));
+                return;
+            }
+            Generate(model, lost.Token);
+            Wait(_queue.AckAsync(_claim));
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+            if (_stopping.IsCancellationRequested)
+                Wait(_queue.ReleaseAsync(_claim)); // shutting down: another worker takes it, the delivery does not count
+            else
+                WorkerLog.ClaimLost(_logger, _claim.EntryId); // lease lost: another worker owns it now; never ack
+        }
+        catch (GenerationValidationException e)
+        {
+            // The engine refused the batch: a retry fails the same way, so each job fails now.
+            foreach (var job in _jobs) Publish(job.Spec.Id, new JobFailed(JobErrorCode.InvalidArgument, e.Message));
+            Wait(_queue.AckAsync(_claim));
+        }
+        catch (Exception e)
+        {
+            WorkerLog.BatchFailed(_logger, _claim.EntryId, e);
+            Wait(_queue.FailDeliveryAsync(_claim, new JobError(JobErrorCode.Internal, "generation failed: " + e.Message)));
+        }
+        finally
+        {
+            foreach (var job in _jobs) job.Dispose();
+        }
+    }
+
+    private void Heartbeat(CancellationTokenSource lost)
+    {
+        try
+        {
+            if (!_queue.HeartbeatAsync(_claim).GetAwaiter().GetResult()) lost.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the run finished between the tick and this call
+        }
+        catch (Exception e)
+        {
+            WorkerLog.LoopError(_logger, e); // a missed heartbeat is retried at the next tick
+        }
+    }
+
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    private void Publish(JobId job, JobEventBody body)
+    {
+        try
+        {
+            Wait(_queue.PublishAsync(job, body));
+        }
+        catch (JobNotFoundException)
+        {
+            // expired or removed: nobody can watch it any more
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            WorkerLog.PublishFailed(_logger, job.Value, e);
+        }
+    }
+
+    private static RgbImage DecodeInit(byte[] png)
+    {
+        var raster = ImageDecoder.Decode(png, "init.png");
+        return RgbImage.Create(raster.Width, raster.Height, raster.Pixels);
+    }
+
+    private static DiffusionMode ModeOf(Jobs.GenerationMode mode) =>
+        mode == Jobs.GenerationMode.ImageToImage ? DiffusionMode.ImageToImage : DiffusionMode.TextToImage;
+
+    private static long Elapsed(long since) => (long)Stopwatch.GetElapsedTime(since).TotalMilliseconds;
+}

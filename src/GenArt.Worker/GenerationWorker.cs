@@ -1,0 +1,97 @@
+using GenArt.Jobs;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GenArt.Worker;
+
+/// <summary>
+/// Drains generation entries from a queue: claim, run the batch, publish each job's events, acknowledge.
+/// </summary>
+/// <remarks>
+/// Everything runs on one dedicated thread: model loading, the denoising loop and the queue calls around it, because
+/// one device's work must stay on one thread (DESIGN.md, engine rules) and a long batch must not hold a thread-pool
+/// thread. Queue calls block that thread; for the in-process queue they complete synchronously.
+/// </remarks>
+public sealed class GenerationWorker : IAsyncDisposable
+{
+    private readonly IJobQueue _queue;
+    private readonly ModelCache _models;
+    private readonly WorkerOptions _options;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _preload;
+    private Thread? _thread;
+
+    /// <param name="preload">Load every model before the first claim (<see cref="Ready"/> completes after).</param>
+    public GenerationWorker(IJobQueue queue, ModelCache models, WorkerOptions? options = null, ILogger? logger = null, bool preload = true)
+    {
+        _queue = queue;
+        _models = models;
+        _options = options ?? new WorkerOptions();
+        _logger = logger ?? NullLogger.Instance;
+        _preload = preload;
+    }
+
+    /// <summary>Completes once the models are loaded and the worker claims work; faults if a model failed to load.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>Starts the worker thread.</summary>
+    public void Start()
+    {
+        if (_thread is not null) throw new InvalidOperationException("the worker is already started");
+        _thread = new Thread(Run) { Name = "genart-worker", IsBackground = true };
+        _thread.Start();
+    }
+
+    /// <summary>Stops claiming; a batch in progress is given back to the queue (released) and the thread ends.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        if (_thread is not null) await _stopped.Task.ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private void Run()
+    {
+        try
+        {
+            if (_preload)
+                foreach (var name in _models.Names) _models.Get(name);
+            _ready.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            WorkerLog.ModelLoadFailed(_logger, string.Join(", ", _models.Names), e);
+            _ready.TrySetException(e);
+            _stopped.TrySetResult();
+            return;
+        }
+
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var claim = _queue.ClaimAsync(EntryKind.Generate, _options.ConsumerId, _options.ClaimWait, token).GetAwaiter().GetResult();
+                if (claim is null) continue;
+                new BatchRun(_queue, _models, _options, _logger, claim, token).Execute();
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (ObjectDisposedException)
+            {
+                break; // the queue was disposed under us: the host is shutting down
+            }
+            catch (Exception e)
+            {
+                // A queue call failed outside a batch (e.g. Redis unreachable); the next claim retries.
+                WorkerLog.LoopError(_logger, e);
+            }
+        }
+        _stopped.TrySetResult();
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace GenArt.Worker;
+
+/// <summary>The worker's log events, with fixed ids.</summary>
+internal static partial class WorkerLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Claimed entry {EntryId} (delivery {Delivery}): {Jobs} job(s), {Samples} sample(s), model {Model}")]
+    public static partial void Claimed(ILogger logger, string entryId, int delivery, int jobs, int samples, string model);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Model {Model} failed to load")]
+    public static partial void ModelLoadFailed(ILogger logger, string model, Exception exception);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Entry {EntryId} failed")]
+    public static partial void BatchFailed(ILogger logger, string entryId, Exception exception);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "Lost the claim on entry {EntryId}; stopped work on it")]
+    public static partial void ClaimLost(ILogger logger, string entryId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "Worker loop error")]
+    public static partial void LoopError(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Publishing to job {JobId} failed")]
+    public static partial void PublishFailed(ILogger logger, string jobId, Exception exception);
+}

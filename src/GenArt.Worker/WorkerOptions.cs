@@ -1,0 +1,39 @@
+namespace GenArt.Worker;
+
+/// <summary>Timings of a <see cref="GenerationWorker"/>.</summary>
+public sealed record WorkerOptions
+{
+    /// <summary>Names this worker's claims; unique per process.</summary>
+    public string ConsumerId { get; init; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>How long one claim waits for work before the loop checks for shutdown again.</summary>
+    public TimeSpan ClaimWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Lease renewal period; docs/queue.md asks for a third of the queue's visibility timeout.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A progress event carries a latent preview every this many steps (0: never).</summary>
+    public int PreviewEvery { get; init; } = 5;
+
+    /// <summary>
+    /// Least time between two cancellation checks against the queue, so a fast model does not turn every
+    /// step into a queue round trip (one Redis call per job per step would dominate a tiny model's step).
+    /// </summary>
+    public TimeSpan CancelCheckInterval { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Receives timings for metrics; null for none.</summary>
+    public IWorkerObserver? Observer { get; init; }
+}
+
+/// <summary>What a worker reports for metrics. Called on the worker's thread; keep it cheap.</summary>
+public interface IWorkerObserver
+{
+    /// <summary>A batch of <paramref name="samples"/> images started.</summary>
+    void BatchStarted(int samples);
+
+    /// <summary>One denoising step of a whole batch took <paramref name="elapsed"/>.</summary>
+    void StepCompleted(TimeSpan elapsed);
+
+    /// <summary>An image was published.</summary>
+    void ImagePublished();
+}
