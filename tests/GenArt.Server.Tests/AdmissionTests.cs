@@ -58,6 +58,15 @@ public sealed class AdmissionTests
             id = (await ReadUntilProgress(call)).JobId;
             cts.Cancel();
         }
+        // Follow the job on the queue itself first: a WatchJob call attached before the server has seen the
+        // client's reset would count as a reattach and keep the job alive.
+        Jobs.JobEvent? last = null;
+        using (var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await foreach (var e in _server.Server.Queue.WatchAsync(JobId.Parse(id), 0, limit.Token))
+                last = e;
+        }
+        Assert.That(last?.Body, Is.InstanceOf<Jobs.JobCancelled>());
         using var watch = _server.Client.Channel.ServerStreaming(RemoteClient.Watch, new WatchJobRequest { JobId = id, AfterSequence = 1 }, _server.Options());
         var (events, status) = await TestServer.DrainAsync(watch);
         Assert.That(status.StatusCode, Is.EqualTo(StatusCode.Cancelled), status.Detail);
