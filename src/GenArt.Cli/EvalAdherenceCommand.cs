@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Diagnostics;
+using GenArt.Diffusion.Pipelines;
+using GenArt.Imaging;
+using GenArt.Procedural;
+using GenArt.Torch;
+
+namespace GenArt.Cli;
+
+/// <summary><c>genart eval-adherence</c>: how well a model follows the procedural grammar's prompts.</summary>
+internal static class EvalAdherenceCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "the model to evaluate", DefaultValueFactory = _ => Defaults.ModelPath };
+        var count = new Option<int>("--count") { Description = "held-out prompts to render", DefaultValueFactory = _ => 200 };
+        var steps = new Option<int>("--steps") { Description = "denoising steps", DefaultValueFactory = _ => 20 };
+        var scheduler = new Option<string>("--scheduler") { Description = "scheduler", DefaultValueFactory = _ => "dpmpp-2m-karras" };
+        var guidance = new Option<double>("--guidance") { Description = "guidance scale", DefaultValueFactory = _ => 7.5 };
+        var batch = new Option<int>("--batch") { Description = "prompts per batch", DefaultValueFactory = _ => 4 };
+        var sheet = new Option<string?>("--contact-sheet") { Description = "write the first 16 renders as a 4x4 PNG, with their prompts in a .txt beside it" };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: one per core)" };
+        var command = new Command("eval-adherence", "render held-out prompts and score each image against its prompt");
+        foreach (var o in new Option[] { model, count, steps, scheduler, guidance, batch, sheet, threads }) command.Options.Add(o);
+        command.SetAction(r =>
+        {
+            torch.set_num_threads(r.GetValue(threads) ?? Environment.ProcessorCount);
+            using var loaded = StableDiffusionModel.Load(r.GetValue(model)!);
+            var options = new AdherenceEvaluation.Options(r.GetValue(count), r.GetValue(steps), r.GetValue(scheduler)!, r.GetValue(guidance), r.GetValue(batch));
+            var timer = Stopwatch.StartNew();
+            var (report, items) = AdherenceEvaluation.Run(new StableDiffusionPipeline(loaded), options,
+                (done, total) => Console.Error.Write($"\rrendered {done}/{total}"));
+            Console.Error.WriteLine();
+            Console.WriteLine($"model {loaded.Name}: {report.Total} held-out prompts, {options.Steps} steps, {timer.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine($"background colour {report.BackgroundAccuracy:P1}");
+            Console.WriteLine($"foreground colour {report.ForegroundAccuracy:P1}");
+            Console.WriteLine($"shape             {report.ShapeAccuracy:P1}");
+            Console.WriteLine($"count             {report.CountAccuracy:P1}");
+            if (r.GetValue(sheet) is { } path) WriteSheet(path, items);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void WriteSheet(string path, IReadOnlyList<AdherenceItem> items)
+    {
+        var first = items.Take(16).ToList();
+        File.WriteAllBytes(path, PngEncoder.Encode(ContactSheet.Compose(first.Select(i => i.Image).ToList(), columns: 4)));
+        File.WriteAllLines(Path.ChangeExtension(path, ".txt"), first.Select((item, n) => $"{n}\t{item.Seed}\t{item.Prompt}"));
+    }
+}

@@ -1,0 +1,52 @@
+using GenArt.Cli;
+using GenArt.Diffusion.Pipelines;
+using GenArt.Procedural;
+
+namespace GenArt.Cli.Tests;
+
+public class AdherenceEvaluationTests
+{
+    private static string GoldenModel
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) return Path.Combine(dir.FullName, "tests", "fixtures", "golden", "pipeline");
+            throw new DirectoryNotFoundException("GenArt.sln");
+        }
+    }
+
+    [Test]
+    public void RendersHeldOutPromptsAndScoresEachAgainstItsPrompt()
+    {
+        using var model = StableDiffusionModel.Load(GoldenModel);
+        var pipeline = new StableDiffusionPipeline(model);
+        var options = new AdherenceEvaluation.Options(Count: 5, Steps: 2, Scheduler: "ddim", Batch: 2);
+        var progress = new List<int>();
+        var (report, items) = AdherenceEvaluation.Run(pipeline, options, (done, _) => progress.Add(done));
+
+        Assert.That(report.Total, Is.EqualTo(5));
+        Assert.That(progress, Is.EqualTo(new[] { 2, 4, 5 }), "batches of 2, the last one short");
+        Assert.That(items.Select(i => Dataset.SplitOf(i.Seed)), Has.All.EqualTo(DatasetSplit.HeldOut));
+        Assert.That(items.Select(i => i.Prompt), Is.EqualTo(Enumerable.Range(0, 5).Select(i => Dataset.Sample(Dataset.HeldOutSeed(i)).Caption)));
+        Assert.That(items.Select(i => (i.Image.Width, i.Image.Height)), Has.All.EqualTo((128, 128)));
+        // Each score is the analytic scorer's verdict on that image against that prompt's scene.
+        var again = AdherenceScorer.Score(items[3].Image, items[3].Score.Expected);
+        var first = items[3].Score;
+        Assert.That((again.Background, again.Foreground, again.Shape, again.Count), Is.EqualTo((first.Background, first.Foreground, first.Shape, first.Count)));
+        Assert.That(again.Observed.Count, Is.EqualTo(first.Observed.Count));
+        Assert.That(report.BackgroundCorrect, Is.EqualTo(items.Count(i => i.Score.Background)));
+
+        var (repeat, _) = AdherenceEvaluation.Run(pipeline, options);
+        Assert.That(repeat.ToString(), Is.EqualTo(report.ToString()), "the same model and options score the same");
+    }
+
+    [Test]
+    public void RefusesNonPositiveCounts()
+    {
+        using var model = StableDiffusionModel.Load(GoldenModel);
+        var pipeline = new StableDiffusionPipeline(model);
+        Assert.Throws<ArgumentOutOfRangeException>(() => AdherenceEvaluation.Run(pipeline, new AdherenceEvaluation.Options(Count: 0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AdherenceEvaluation.Run(pipeline, new AdherenceEvaluation.Options(Batch: 0)));
+    }
+}
