@@ -2,6 +2,7 @@ using System.Net;
 using GenArt.Jobs;
 using GenArt.Rpc;
 using GenArt.Rpc.Server;
+using GenArt.Server.Adapters;
 using GenArt.Server.Admission;
 using GenArt.Server.Auth;
 using GenArt.Server.Services;
@@ -24,6 +25,13 @@ public sealed record HostSettings
     public required ModelCatalog Models { get; init; }
     public ServerOptions Options { get; init; } = new();
     public ServerMetrics Metrics { get; init; } = new();
+    /// <summary>
+    /// The adapter registry. Null: the embedded one, <c>{Options.DataDirectory}/adapters/registry.json</c>. Front ends
+    /// sharing Redis pass <c>new RedisAdapterStore(redisClient)</c>.
+    /// </summary>
+    public IAdapterStore? Adapters { get; init; }
+    /// <summary>Checks uploaded adapters against the models' files; null refuses uploads (FAILED_PRECONDITION).</summary>
+    public IAdapterInspector? AdapterInspector { get; init; }
     /// <summary>Listen on every interface instead of loopback only.</summary>
     public bool ListenAny { get; init; }
     /// <summary>gRPC (h2c) port; 0 picks a free one.</summary>
@@ -72,6 +80,14 @@ public sealed class GenArtServerHost : IAsyncDisposable
         s.AddSingleton(new ApiKeyStore(options.DataDirectory));
         s.AddSingleton<Authenticator>();
         s.AddSingleton<RequestValidator>();
+        var adapterStore = settings.Adapters ?? new InProcessAdapterStore(options.DataDirectory);
+        var adapterFiles = new AdapterFiles(options.DataDirectory);
+        adapterFiles.SweepIncoming();
+        s.AddSingleton(adapterStore);
+        s.AddSingleton(adapterFiles);
+        s.AddSingleton<AdapterAuthorizer>();
+        s.AddSingleton(sp => new AdaptersService(adapterStore, adapterFiles, settings.Models, sp.GetRequiredService<Authenticator>(),
+            settings.Metrics, options, sp.GetRequiredService<ILogger<AdaptersService>>(), settings.AdapterInspector));
         s.AddSingleton(sp => new BatchCoalescer(settings.Queue, options, settings.Metrics));
         s.AddSingleton(sp => ActivatorUtilities.CreateInstance<GenerationService>(sp));
         s.AddSingleton<ModelsService>();
@@ -82,6 +98,7 @@ public sealed class GenArtServerHost : IAsyncDisposable
         app.UseGenArtRpc();
         app.MapGrpcService(app.Services.GetRequiredService<GenerationService>());
         app.MapGrpcService(app.Services.GetRequiredService<ModelsService>());
+        app.MapGrpcService(app.Services.GetRequiredService<AdaptersService>());
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var ports = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses

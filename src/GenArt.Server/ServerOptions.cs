@@ -3,8 +3,17 @@ namespace GenArt.Server;
 /// <summary>Limits and timings of the front end.</summary>
 public sealed record ServerOptions
 {
-    /// <summary>Where the keys file lives.</summary>
+    /// <summary>Holds the keys file, and the adapter files under <c>adapters/</c>.</summary>
     public string DataDirectory { get; init; } = "data";
+
+    /// <summary>Largest adapter file an upload may carry; a bigger one is refused with RESOURCE_EXHAUSTED.</summary>
+    public long MaxAdapterBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>Most adapters one Generate request may name.</summary>
+    public int MaxAdaptersPerRequest { get; init; } = 8;
+
+    /// <summary>Largest magnitude of an adapter's scale in a Generate request.</summary>
+    public double MaxAdapterScale { get; init; } = 4;
 
     /// <summary>How long a request waits for others with the same batch key before its batch is enqueued.</summary>
     public TimeSpan CoalesceWindow { get; init; } = TimeSpan.FromMilliseconds(20);
@@ -32,6 +41,9 @@ public sealed record ServerOptions
         if (MaxBatchSamples < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatchSamples), MaxBatchSamples, "must be at least 1");
         if (MaxPromptLength < 1) throw new ArgumentOutOfRangeException(nameof(MaxPromptLength), MaxPromptLength, "must be at least 1");
         if (MaxImagesPerRequest < 1) throw new ArgumentOutOfRangeException(nameof(MaxImagesPerRequest), MaxImagesPerRequest, "must be at least 1");
+        if (MaxAdapterBytes < 1) throw new ArgumentOutOfRangeException(nameof(MaxAdapterBytes), MaxAdapterBytes, "must be at least 1");
+        if (MaxAdaptersPerRequest < 0) throw new ArgumentOutOfRangeException(nameof(MaxAdaptersPerRequest), MaxAdaptersPerRequest, "must be 0 or more");
+        if (!(MaxAdapterScale > 0) || !double.IsFinite(MaxAdapterScale)) throw new ArgumentOutOfRangeException(nameof(MaxAdapterScale), MaxAdapterScale, "must be finite and above 0");
         if (AbandonGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(AbandonGrace), AbandonGrace, "must be 0 or more");
         return this;
     }

@@ -51,6 +51,9 @@ public static class StatusMapping
                 return new RpcException(StatusCode.ResourceExhausted, full.Message);
             case JobQueueException queue:
                 return new RpcException(ToStatus(queue.Code), queue.Message);
+            case Redis.RedisConnectionException or Redis.RedisTimeoutException:
+                ServerLog.HandlerFailed(logger, context.Method, e);
+                return new RpcException(StatusCode.Unavailable, "the server cannot reach Redis; retry later");
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
                 return DateTime.UtcNow >= context.Deadline
                     ? new RpcException(StatusCode.DeadlineExceeded, "the call's deadline passed")

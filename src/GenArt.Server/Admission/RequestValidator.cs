@@ -3,6 +3,7 @@ using GenArt.Jobs;
 using GenArt.Rpc;
 using JobsMode = GenArt.Jobs.GenerationMode;
 using JobsPriority = GenArt.Jobs.JobPriority;
+using AdapterRef = GenArt.Jobs.AdapterRef;
 
 namespace GenArt.Server.Admission;
 
@@ -39,9 +40,7 @@ public sealed class RequestValidator(ModelCatalog models, ServerOptions options)
         Check(r.IdempotencyKey.Length <= MaxIdempotencyKey, "idempotency_key", $"must be at most {MaxIdempotencyKey} characters");
         Check(Enum.IsDefined(r.Priority), "priority", $"unknown priority {(int)r.Priority}");
         Check(Enum.IsDefined(r.Mode), "mode", $"unknown mode {(int)r.Mode}");
-        // Adapters are per tenant; none are registered with this server, so any name is unknown to the caller.
-        if (r.Adapters.Count > 0)
-            throw new RpcException(StatusCode.NotFound, $"adapters[0]: adapter '{r.Adapters[0].Name}' was not found");
+        var adapters = Adapters(r);
 
         bool img2img = r.Mode == Api.V1.GenerationMode.Img2Img;
         double strength = 1;
@@ -61,10 +60,31 @@ public sealed class RequestValidator(ModelCatalog models, ServerOptions options)
 
         var key = new BatchKey(model.Name, width, height, steps, scheduler, img2img ? JobsMode.ImageToImage : JobsMode.TextToImage);
         var samples = Enumerable.Range(0, count)
-            .Select(i => new SampleSpec(r.Prompt, r.NegativePrompt, unchecked((long)(seed + (ulong)i)), guidance, [], i))
+            .Select(i => new SampleSpec(r.Prompt, r.NegativePrompt, unchecked((long)(seed + (ulong)i)), guidance, adapters, i))
             .ToList();
         var priority = r.Priority == Priority.Batch ? JobsPriority.Batch : JobsPriority.Interactive;
         return new ValidatedRequest(new BatchSpec(key, strength, init, 0), priority, samples, r.IdempotencyKey.Length == 0 ? null : r.IdempotencyKey);
+    }
+
+    /// <summary>
+    /// The adapters' names and scales; whether the caller owns them is checked by <see cref="AdapterAuthorizer"/>.
+    /// A scale of 0 (the proto default when unset) means 1, the trained strength.
+    /// </summary>
+    private List<AdapterRef> Adapters(GenerateRequest r)
+    {
+        Check(r.Adapters.Count <= options.MaxAdaptersPerRequest, "adapters", $"at most {options.MaxAdaptersPerRequest} adapters per request, got {r.Adapters.Count}");
+        var list = new List<AdapterRef>(r.Adapters.Count);
+        for (int i = 0; i < r.Adapters.Count; i++)
+        {
+            var a = r.Adapters[i];
+            if (AdapterNaming.Problem(a.Name) is string problem) Check(false, $"adapters[{i}].name", problem);
+            Check(list.All(x => x.Name != a.Name), $"adapters[{i}].name", $"adapter '{a.Name}' is already listed");
+            double scale = a.Scale == 0 ? 1 : a.Scale;
+            Check(double.IsFinite(scale) && Math.Abs(scale) <= options.MaxAdapterScale, $"adapters[{i}].scale",
+                $"must be a finite number from {-options.MaxAdapterScale} to {options.MaxAdapterScale}, got {a.Scale}");
+            list.Add(new AdapterRef(a.Name, scale));
+        }
+        return list;
     }
 
     private ModelDescriptor Model(string name)

@@ -18,7 +18,7 @@ namespace GenArt.Server.Services;
 /// terminal one, which becomes the call's status; WatchJob reattaches; CancelJob and GetJob act on the caller's jobs.
 /// </summary>
 public sealed partial class GenerationService(
-    IJobQueue queue, BatchCoalescer coalescer, RequestValidator validator, Authenticator auth, ServerMetrics metrics,
+    IJobQueue queue, BatchCoalescer coalescer, RequestValidator validator, AdapterAuthorizer adapters, Authenticator auth, ServerMetrics metrics,
     ServerOptions options, ILogger<GenerationService> logger, TimeProvider? time = null) : IRpcService
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -39,6 +39,7 @@ public sealed partial class GenerationService(
         long started = Stopwatch.GetTimestamp();
         string tenant = auth.Tenant(context);
         var valid = validator.Validate(request);
+        await adapters.AuthorizeAsync(valid, tenant, context.CancellationToken).ConfigureAwait(false);
         DateTimeOffset? deadline = context.Deadline == DateTime.MaxValue ? null : new DateTimeOffset(DateTime.SpecifyKind(context.Deadline, DateTimeKind.Utc));
         var spec = new JobSpec(JobId.New(_time), tenant, valid.Priority, valid.IdempotencyKey, deadline, _time.GetUtcNow(), valid.Samples);
         // Not cancellable by the call: once submitted the job may be in the queue, and abandoning it is handled below.
