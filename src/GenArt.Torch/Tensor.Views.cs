@@ -48,6 +48,14 @@ public sealed unsafe partial class Tensor
 
     public Tensor index_select(long dim, Tensor index) => From(gat_tensor_index_select(Handle, dim, index.Handle), "index_select");
 
+    /// <summary>In place: adds slice i of <paramref name="source"/> along <paramref name="dim"/> to slice index[i] of this
+    /// tensor, in index order (a repeated index accumulates). Returns this tensor.</summary>
+    public Tensor index_add_(long dim, Tensor index, Tensor source)
+    {
+        Check(gat_tensor_index_add_(Handle, dim, index.Handle, source.Handle), "index_add_");
+        return this;
+    }
+
     public Tensor gather(long dim, Tensor index) => From(gat_tensor_gather(Handle, dim, index.Handle), "gather");
 
     public Tensor[] chunk(long chunks, long dim = 0)

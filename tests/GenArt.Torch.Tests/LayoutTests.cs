@@ -44,6 +44,23 @@ public class LayoutTests
     }
 
     [Test]
+    public void IndexAddAccumulatesRowsInPlaceInIndexOrder()
+    {
+        using var a = F([1, 2, 3, 4, 5, 6], 3, 2);
+        using var rows = torch.tensor(new long[] { 2, 0, 2 });
+        using var source = F([10, 20, 30, 40, 50, 60], 3, 2);
+        var same = a.index_add_(0, rows, source);
+        Assert.That(ReferenceEquals(same, a), Is.True);
+        // row 0 gets source row 1; row 2 gets source rows 0 and 2; row 1 is untouched
+        Values(a, [31, 42, 3, 4, 65, 86]);
+        using var bad = torch.tensor(new long[] { 3 });
+        using var one = F([1, 1], 1, 2);
+        var e = Assert.Throws<TorchException>(() => a.index_add_(0, bad, one));
+        Assert.That(e!.Op, Is.EqualTo("index_add_"));
+        Values(a, [31, 42, 3, 4, 65, 86]);
+    }
+
+    [Test]
     public void CatsStacksChunksAndSplits()
     {
         using var a = F([1, 2], 1, 2);

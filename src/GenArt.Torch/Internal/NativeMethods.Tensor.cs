@@ -43,6 +43,7 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Lib)] internal static partial IntPtr gat_tensor_slice(IntPtr t, long dim, long start, long end, long step);
     [LibraryImport(Lib)] internal static partial IntPtr gat_tensor_select(IntPtr t, long dim, long index);
     [LibraryImport(Lib)] internal static partial IntPtr gat_tensor_index_select(IntPtr t, long dim, IntPtr index);
+    [LibraryImport(Lib)] internal static partial int gat_tensor_index_add_(IntPtr t, long dim, IntPtr index, IntPtr source);
     [LibraryImport(Lib)] internal static partial IntPtr gat_tensor_gather(IntPtr t, long dim, IntPtr index);
 
     [LibraryImport(Lib)] internal static partial IntPtr gat_tensor_cat(IntPtr* ts, int n, long dim);

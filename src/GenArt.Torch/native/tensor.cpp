@@ -242,6 +242,13 @@ gat_tensor gat_tensor_index_select(gat_tensor t, int64_t dim, gat_tensor index) 
   GAT_CATCH("index_select", nullptr)
 }
 
+int gat_tensor_index_add_(gat_tensor t, int64_t dim, gat_tensor index, gat_tensor source) {
+  GAT_TRY
+  t->index_add_(dim, *index, *source);
+  return 0;
+  GAT_CATCH("index_add_", -1)
+}
+
 gat_tensor gat_tensor_gather(gat_tensor t, int64_t dim, gat_tensor index) {
   GAT_TRY
   return wrap(t->gather(dim, *index));

@@ -49,6 +49,7 @@ GAT_API gat_tensor gat_tensor_repeat(gat_tensor t, const int64_t* repeats, int n
 GAT_API gat_tensor gat_tensor_slice(gat_tensor t, int64_t dim, int64_t start, int64_t end, int64_t step);
 GAT_API gat_tensor gat_tensor_select(gat_tensor t, int64_t dim, int64_t index);
 GAT_API gat_tensor gat_tensor_index_select(gat_tensor t, int64_t dim, gat_tensor index);
+GAT_API int gat_tensor_index_add_(gat_tensor t, int64_t dim, gat_tensor index, gat_tensor source);
 GAT_API gat_tensor gat_tensor_gather(gat_tensor t, int64_t dim, gat_tensor index);
 
 // joining and splitting; the split functions write up to `capacity` handles to `out` and return their count
