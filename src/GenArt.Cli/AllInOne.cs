@@ -44,7 +44,8 @@ public sealed class AllInOne : IAsyncDisposable
         {
             Queue = queue, Models = catalog, Options = template.Options, Metrics = metrics, ListenAny = template.ListenAny,
             GrpcPort = template.GrpcPort, MetricsPort = template.MetricsPort, IsReady = () => worker.Ready.IsCompletedSuccessfully,
-            ConfigureLogging = template.ConfigureLogging,
+            ConfigureLogging = template.ConfigureLogging, Adapters = template.Adapters,
+            AdapterInspector = new LoraAdapterInspector(modelPaths.ToDictionary(ModelCache.NameOf, p => p)),
         }).ConfigureAwait(false);
         return new AllInOne(queue, models, worker, host, metrics);
     }
@@ -66,6 +67,8 @@ public sealed record HostSettingsTemplate
     public int GrpcPort { get; init; } = 50051;
     public int? MetricsPort { get; init; } = 9090;
     public Action<ILoggingBuilder>? ConfigureLogging { get; init; }
+    /// <summary>The adapter registry; null: the embedded one in the data directory (see <see cref="HostSettings.Adapters"/>).</summary>
+    public IAdapterStore? Adapters { get; init; }
 }
 
 /// <summary>Feeds the worker's timings into the server's metrics.</summary>

@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(RemoteCommands.Models());
         root.Subcommands.Add(RemoteCommands.Jobs());
+        root.Subcommands.Add(AdapterCommands.Create());
         root.Subcommands.Add(BatchCommand.Create());
         return root.Parse(args).Invoke();
     }

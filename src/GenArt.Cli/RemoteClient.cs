@@ -12,6 +12,10 @@ public sealed class RemoteClient(string server, string? apiKey) : IDisposable
     public static readonly RpcMethod<CancelJobRequest, CancelJobResponse> Cancel = RpcMethod.Unary<CancelJobRequest, CancelJobResponse>("genart.v1.Generation", "CancelJob");
     public static readonly RpcMethod<GetJobRequest, GetJobResponse> Get = RpcMethod.Unary<GetJobRequest, GetJobResponse>("genart.v1.Generation", "GetJob");
     public static readonly RpcMethod<ListModelsRequest, ListModelsResponse> ListModels = RpcMethod.Unary<ListModelsRequest, ListModelsResponse>("genart.v1.Models", "ListModels");
+    public static readonly RpcMethod<AdaptersUploadRequest, AdaptersUploadResponse> UploadAdapter = RpcMethod.ClientStreaming<AdaptersUploadRequest, AdaptersUploadResponse>("genart.v1.Adapters", "Upload");
+    public static readonly RpcMethod<AdaptersListRequest, AdaptersListResponse> ListAdapters = RpcMethod.Unary<AdaptersListRequest, AdaptersListResponse>("genart.v1.Adapters", "List");
+    public static readonly RpcMethod<AdaptersGetRequest, AdaptersGetResponse> GetAdapter = RpcMethod.Unary<AdaptersGetRequest, AdaptersGetResponse>("genart.v1.Adapters", "Get");
+    public static readonly RpcMethod<AdaptersDeleteRequest, AdaptersDeleteResponse> DeleteAdapter = RpcMethod.Unary<AdaptersDeleteRequest, AdaptersDeleteResponse>("genart.v1.Adapters", "Delete");
 
     /// <summary>The channel; host:port means h2c, a URL is used as given.</summary>
     public RpcChannel Channel { get; } = RpcChannel.ForAddress(server.Contains("://", StringComparison.Ordinal) ? server : "http://" + server,

@@ -8,8 +8,8 @@ namespace GenArt.Cli;
 /// <summary><c>genart models</c> and <c>genart jobs watch|cancel|get</c> against a server.</summary>
 internal static class RemoteCommands
 {
-    private static Option<string> ServerOption() => new("--server") { Description = "host:port of a genart server", DefaultValueFactory = _ => "127.0.0.1:50051" };
-    private static Option<string?> KeyOption() => new("--api-key") { Description = "API key (default: $GENART_API_KEY)" };
+    internal static Option<string> ServerOption() => new("--server") { Description = "host:port of a genart server", DefaultValueFactory = _ => "127.0.0.1:50051" };
+    internal static Option<string?> KeyOption() => new("--api-key") { Description = "API key (default: $GENART_API_KEY)" };
 
     public static Command Models()
     {
@@ -71,7 +71,7 @@ internal static class RemoteCommands
         return command;
     }
 
-    private static async Task<int> Run(string server, string? key, Func<RemoteClient, Task> body)
+    internal static async Task<int> Run(string server, string? key, Func<RemoteClient, Task> body)
     {
         using var client = new RemoteClient(server, RemoteClient.KeyFrom(key));
         try
@@ -82,7 +82,7 @@ internal static class RemoteCommands
         catch (RpcException e)
         {
             Console.Error.WriteLine("error: " + RemoteGenerate.ServerStatus(e));
-            return e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.Unauthenticated ? 2 : 1;
+            return e.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.Unauthenticated or StatusCode.AlreadyExists ? 2 : 1;
         }
     }
 }

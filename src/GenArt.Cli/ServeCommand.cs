@@ -12,19 +12,21 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "gRPC port (h2c)", DefaultValueFactory = _ => 50051 };
         var metricsPort = new Option<int>("--metrics-port") { Description = "HTTP/1.1 port for /healthz, /readyz, /metrics", DefaultValueFactory = _ => 9090 };
         var models = new Option<string[]>("--model") { Description = "a model folder or checkpoint (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var data = new Option<string>("--data") { Description = "data directory (keys.json)", DefaultValueFactory = _ => "data" };
+        var data = new Option<string>("--data") { Description = "data directory (keys.json, adapters/)", DefaultValueFactory = _ => "data" };
         var any = new Option<bool>("--listen-any") { Description = "listen on every interface, not only 127.0.0.1" };
         var window = new Option<int>("--coalesce-ms") { Description = "coalescing window in ms", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--max-batch") { Description = "most samples per batch", DefaultValueFactory = _ => 8 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the engine (default: one per core)" };
+        var adapterMax = new Option<long>("--adapter-max-mb") { Description = "largest adapter upload in MiB", DefaultValueFactory = _ => 512 };
         var command = new Command("serve", "serve the gRPC API with an in-process worker");
-        foreach (var o in new Option[] { port, metricsPort, models, data, any, window, batch, threads }) command.Options.Add(o);
+        foreach (var o in new Option[] { port, metricsPort, models, data, any, window, batch, threads, adapterMax }) command.Options.Add(o);
         command.SetAction((r, ct) => RunAsync(r.GetValue(port), r.GetValue(metricsPort), r.GetValue(models) ?? [], r.GetValue(data)!,
-            r.GetValue(any), r.GetValue(window), r.GetValue(batch), r.GetValue(threads), ct));
+            r.GetValue(any), r.GetValue(window), r.GetValue(batch), r.GetValue(threads), r.GetValue(adapterMax), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(int port, int metricsPort, string[] models, string data, bool any, int windowMs, int maxBatch, int? threads, CancellationToken ct)
+    private static async Task<int> RunAsync(int port, int metricsPort, string[] models, string data, bool any, int windowMs, int maxBatch, int? threads, long adapterMaxMb,
+        CancellationToken ct)
     {
         // libtorch defaults to one thread per physical core, which is one on a 2-vCPU machine: use every core.
         torch.set_num_threads(threads ?? Environment.ProcessorCount);
@@ -37,9 +39,15 @@ internal static class ServeCommand
                 return 2;
             }
         }
+        if (adapterMaxMb < 1 || adapterMaxMb > long.MaxValue / (1024 * 1024))
+        {
+            Console.Error.WriteLine($"error: --adapter-max-mb must be at least 1, got {adapterMaxMb}");
+            return 2;
+        }
         var template = new HostSettingsTemplate
         {
-            Options = new ServerOptions { DataDirectory = data, CoalesceWindow = TimeSpan.FromMilliseconds(windowMs), MaxBatchSamples = maxBatch },
+            Options = new ServerOptions { DataDirectory = data, CoalesceWindow = TimeSpan.FromMilliseconds(windowMs), MaxBatchSamples = maxBatch,
+                MaxAdapterBytes = adapterMaxMb * 1024 * 1024 },
             ListenAny = any, GrpcPort = port, MetricsPort = metricsPort,
         };
         await using var server = await AllInOne.StartAsync(models, template).ConfigureAwait(false);

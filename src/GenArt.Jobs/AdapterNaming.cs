@@ -19,8 +19,8 @@ public static class AdapterNaming
     {
         if (string.IsNullOrEmpty(name)) return "is required";
         if (name.Length > MaxNameLength) return $"must be at most {MaxNameLength} characters, got {name.Length}";
-        if (name.Contains('/') || name.Contains('\\')) return "must not contain a path separator";
         if (name.Contains("..", StringComparison.Ordinal)) return "must not contain '..'";
+        if (name.Contains('/') || name.Contains('\\')) return "must not contain a path separator";
         if (name[0] == '.') return "must not start with '.'";
         if (!IsLeading(name[0]) || !name.All(IsInner))
         {

@@ -41,7 +41,15 @@ public sealed class ValidationTests
         yield return Case("init_image", r => r.InitImage = ByteString.CopyFrom(1, 2, 3));
         yield return Case("idempotency_key", r => r.IdempotencyKey = new string('k', 129));
         yield return Case("model", r => r.Model = "no-such-model", StatusCode.NotFound);
-        yield return Case("adapters[0]", r => r.Adapters.Add(new AdapterRef { Name = "other-brand", Scale = 1 }), StatusCode.NotFound);
+        yield return Case("adapters[0].name", r => r.Adapters.Add(new AdapterRef { Name = "other-brand", Scale = 1 }), StatusCode.NotFound);
+        yield return Case("adapters[0].name", r => r.Adapters.Add(new AdapterRef { Name = "../keys", Scale = 1 }));
+        yield return Case("adapters[1].name", r => r.Adapters.Add([new AdapterRef { Name = "a" }, new AdapterRef { Name = ".hidden" }]));
+        yield return Case("adapters[1].name", r => r.Adapters.Add([new AdapterRef { Name = "twice" }, new AdapterRef { Name = "twice" }]));
+        yield return Case("adapters[1].scale", r => r.Adapters.Add([new AdapterRef { Name = "a" }, new AdapterRef { Name = "b", Scale = 4.5f }]));
+        yield return Case("adapters[0].scale", r => r.Adapters.Add(new AdapterRef { Name = "a", Scale = -5 }));
+        yield return Case("adapters[0].scale", r => r.Adapters.Add(new AdapterRef { Name = "a", Scale = float.NaN }));
+        yield return Case("adapters[0].scale", r => r.Adapters.Add(new AdapterRef { Name = "a", Scale = float.PositiveInfinity }));
+        yield return Case("adapters", r => r.Adapters.Add(Enumerable.Range(0, 9).Select(i => new AdapterRef { Name = $"a{i}" })));
     }
 
     [TestCaseSource(nameof(BadRequests))]

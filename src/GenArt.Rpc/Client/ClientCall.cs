@@ -309,7 +309,14 @@ internal sealed class ClientCall<TRequest, TResponse> : ClientCallBase, IAsyncSt
         {
             if (_finished.Task.IsCompleted) throw CompletedException();
             if (cancellationToken.IsCancellationRequested) Cancel();
-            else Finish(MapException(ex), new Metadata());
+            else
+            {
+                // A server may answer before it has read the whole request (a client-streaming call it refuses early)
+                // and then reset the stream (RFC 9113, 8.1), which fails this write. Its status, already on the way in
+                // the response headers, is the call's status, not the failed write: wait for the headers, then finish.
+                await Task.WhenAny(_headersTask, _finished.Task).ConfigureAwait(false);
+                Finish(MapException(ex), new Metadata());
+            }
             throw new RpcException(GetStatus(), GetTrailers());
         }
     }

@@ -120,6 +120,10 @@ public sealed partial class AdaptersService
         {
             throw Invalid("file", $"not a LoRA adapter for base model '{baseModel}': {e.Message}");
         }
+        catch (NotSupportedException e)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition, $"base_model: adapters for '{baseModel}' cannot be checked here: {e.Message}");
+        }
     }
 
     private RpcException TooLarge(string field) => new(StatusCode.ResourceExhausted,
