@@ -76,11 +76,10 @@ internal static class AdapterCommands
         {
             var list = await client.Channel.UnaryAsync(RemoteClient.ListAdapters, new AdaptersListRequest { BaseModel = r.GetValue(baseModel) ?? "" },
                 client.Options(ct));
-            var table = new Table().AddColumns("name", "base model", "layout", "rank", "targets", "size", "created", "description");
+            var table = new Table().AddColumns("name", "base model", "layout", "rank", "size", "description");
             foreach (var a in list.Adapters)
                 table.AddRow(Markup.Escape(a.Name), Markup.Escape(a.BaseModel), a.Layout, a.Rank.ToString(CultureInfo.InvariantCulture),
-                    a.TargetCount.ToString(CultureInfo.InvariantCulture), Size(a.SizeBytes), a.CreatedAt.ToDateTimeOffset().ToString("u", CultureInfo.InvariantCulture),
-                    Markup.Escape(a.Description));
+                    Size(a.SizeBytes), Markup.Escape(a.Description));
             AnsiConsole.Write(table);
         }));
         return command;
