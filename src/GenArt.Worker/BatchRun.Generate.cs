@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GenArt.Diffusion.Adapters;
 using GenArt.Diffusion.Pipelines;
 using GenArt.Imaging;
 using GenArt.Jobs;
@@ -9,17 +10,33 @@ internal sealed partial class BatchRun
 {
     private void Generate(StableDiffusionModel model, CancellationToken lost)
     {
+        var leases = new List<LoraLease>();
+        try
+        {
+            var adapters = ResolveAdapters(model, leases);
+            Generate(model, adapters, lost);
+        }
+        finally
+        {
+            foreach (var lease in leases) lease.Dispose();
+        }
+    }
+
+    private void Generate(StableDiffusionModel model, Dictionary<SampleSpec, IReadOnlyList<LoraUse>> adapters, CancellationToken lost)
+    {
         var batch = _claim.Entry.Batch;
         var key = batch.Key;
         var init = batch.InitImagePng is null ? null : DecodeInit(batch.InitImagePng);
         var slots = new List<(JobSlot Job, SampleSpec Sample)>();
         foreach (var job in _jobs)
         {
+            if (job.Failed) continue;
             // The deadline drops the job's samples between steps, like a cancel; it is told apart afterwards.
             if (job.Spec.Deadline is { } deadline)
                 job.Drop.CancelAfter(Max(deadline - DateTimeOffset.UtcNow, TimeSpan.Zero));
             foreach (var sample in job.Spec.Samples) slots.Add((job, sample));
         }
+        if (slots.Count == 0) return; // every job failed on its adapters
         var settings = new GenerationSettings
         {
             Width = key.Width, Height = key.Height, Steps = key.Steps, Scheduler = key.Scheduler, Mode = ModeOf(key.Mode),
@@ -28,7 +45,7 @@ internal sealed partial class BatchRun
         var requests = slots.Select(s => new SampleRequest
         {
             Prompt = s.Sample.Prompt, NegativePrompt = s.Sample.NegativePrompt, Seed = unchecked((ulong)s.Sample.Seed),
-            GuidanceScale = s.Sample.GuidanceScale, InitImage = init, Cancellation = s.Job.Drop.Token,
+            GuidanceScale = s.Sample.GuidanceScale, InitImage = init, Cancellation = s.Job.Drop.Token, Adapters = adapters[s.Sample],
         }).ToList();
 
         long started = Stopwatch.GetTimestamp();
@@ -63,7 +80,7 @@ internal sealed partial class BatchRun
     {
         foreach (var job in _jobs)
         {
-            if (job.Cancelled || job.Drop.IsCancellationRequested) continue;
+            if (job.Cancelled || job.Failed || job.Drop.IsCancellationRequested) continue;
             if (Wait(_queue.IsCancelledAsync(job.Spec.Id)))
             {
                 job.Cancelled = true;
@@ -100,6 +117,7 @@ internal sealed partial class BatchRun
     {
         foreach (var job in _jobs)
         {
+            if (job.Failed) continue;
             int done = 0, total = 0;
             for (int i = 0; i < slots.Count; i++)
             {

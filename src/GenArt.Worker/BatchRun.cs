@@ -17,9 +17,12 @@ internal sealed partial class BatchRun
     private readonly Claim _claim;
     private readonly CancellationToken _stopping;
     private readonly List<JobSlot> _jobs;
+    private readonly WorkerAdapters? _adapters;
 
-    public BatchRun(IJobQueue queue, ModelCache models, WorkerOptions options, ILogger logger, Claim claim, CancellationToken stopping)
+    public BatchRun(IJobQueue queue, ModelCache models, WorkerOptions options, ILogger logger, Claim claim, CancellationToken stopping,
+        WorkerAdapters? adapters = null)
     {
+        _adapters = adapters;
         _queue = queue;
         _models = models;
         _options = options;
@@ -35,6 +38,8 @@ internal sealed partial class BatchRun
         public JobSpec Spec { get; } = spec;
         public CancellationTokenSource Drop { get; } = new();
         public bool Cancelled { get; set; }
+        /// <summary>Failed before generation (an adapter could not be resolved); its samples are not in the batch.</summary>
+        public bool Failed { get; set; }
         public void Dispose() => Drop.Dispose();
     }
 
@@ -71,7 +76,7 @@ internal sealed partial class BatchRun
         catch (GenerationValidationException e)
         {
             // The engine refused the batch: a retry fails the same way, so each job fails now.
-            foreach (var job in _jobs) Publish(job.Spec.Id, new JobFailed(JobErrorCode.InvalidArgument, e.Message));
+            foreach (var job in _jobs.Where(j => !j.Failed)) Publish(job.Spec.Id, new JobFailed(JobErrorCode.InvalidArgument, e.Message));
             Wait(_queue.AckAsync(_claim));
         }
         catch (Exception e)

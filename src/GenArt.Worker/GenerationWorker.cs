@@ -22,11 +22,15 @@ public sealed class GenerationWorker : IAsyncDisposable
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _preload;
+    private readonly WorkerAdapters? _adapters;
     private Thread? _thread;
 
     /// <param name="preload">Load every model before the first claim (<see cref="Ready"/> completes after).</param>
-    public GenerationWorker(IJobQueue queue, ModelCache models, WorkerOptions? options = null, ILogger? logger = null, bool preload = true)
+    /// <param name="adapters">Resolves the adapters samples name; without it a sample that names one fails its job.</param>
+    public GenerationWorker(IJobQueue queue, ModelCache models, WorkerOptions? options = null, ILogger? logger = null, bool preload = true,
+        WorkerAdapters? adapters = null)
     {
+        _adapters = adapters;
         _queue = queue;
         _models = models;
         _options = options ?? new WorkerOptions();
@@ -76,7 +80,7 @@ public sealed class GenerationWorker : IAsyncDisposable
             {
                 var claim = _queue.ClaimAsync(EntryKind.Generate, _options.ConsumerId, _options.ClaimWait, token).GetAwaiter().GetResult();
                 if (claim is null) continue;
-                new BatchRun(_queue, _models, _options, _logger, claim, token).Execute();
+                new BatchRun(_queue, _models, _options, _logger, claim, token, _adapters).Execute();
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {

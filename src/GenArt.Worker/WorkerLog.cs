@@ -22,4 +22,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Publishing to job {JobId} failed")]
     public static partial void PublishFailed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Job {JobId} failed: adapter {Adapter} could not be used ({Reason})")]
+    public static partial void AdapterFailed(ILogger logger, string jobId, string adapter, string reason);
 }

@@ -30,6 +30,8 @@ public sealed record SampleRequest
     public double GuidanceScale { get; init; } = 7.5;
     /// <summary>img2img: the init image, exactly Width x Height RGB8.</summary>
     public RgbImage? InitImage { get; init; }
+    /// <summary>LoRA adapters for this sample only, in application order, each at its scale; empty for none.</summary>
+    public IReadOnlyList<GenArt.Diffusion.Adapters.LoraUse> Adapters { get; init; } = [];
     /// <summary>Checked between denoising steps: when it reports cancellation, this sample is dropped from the batch.</summary>
     public CancellationToken Cancellation { get; init; }
 }

@@ -31,6 +31,16 @@ public static class GenerationValidation
             if (s.Prompt is null) throw new GenerationValidationException($"samples[{i}].prompt", "is required");
             if (!double.IsFinite(s.GuidanceScale) || s.GuidanceScale < 0)
                 throw new GenerationValidationException($"samples[{i}].guidance_scale", $"must be a finite number >= 0, got {s.GuidanceScale}");
+            for (int a = 0; a < s.Adapters.Count; a++)
+            {
+                var use = s.Adapters[a];
+                if (use is null || use.Adapter is null)
+                    throw new GenerationValidationException($"samples[{i}].adapters[{a}]", "is required");
+                if (!double.IsFinite(use.Scale))
+                    throw new GenerationValidationException($"samples[{i}].adapters[{a}].scale", $"must be a finite number, got {use.Scale}");
+                if (use.Adapter.IsDisposed)
+                    throw new GenerationValidationException($"samples[{i}].adapters[{a}]", $"adapter '{use.Adapter.Id}' was unloaded");
+            }
             if (settings.Mode == GenerationMode.ImageToImage)
             {
                 if (s.InitImage is null)

@@ -1,5 +1,7 @@
+using GenArt.Diffusion.Adapters;
 using GenArt.Diffusion.Schedulers;
 using GenArt.Torch;
+using GenArt.Torch.Modules;
 
 namespace GenArt.Diffusion.Pipelines;
 
@@ -11,7 +13,8 @@ namespace GenArt.Diffusion.Pipelines;
 /// Classifier-free guidance runs as one UNet call per step on [uncond..., cond...]; every sample is guided, so a
 /// sample's arithmetic never depends on its neighbours and a request gives the same pixels alone or in any
 /// batch. Noise comes from each sample's own CPU generator seeded with its seed. A sample whose cancellation
-/// token fires is dropped from the batch between steps; the others go on unchanged. Not thread-safe for
+/// token fires is dropped from the batch between steps; the others go on unchanged. LoRA adapters apply per
+/// sample (<see cref="LoraBatch"/>): both rows of a sample get its adapters, other samples none. Not thread-safe for
 /// concurrent calls on one model instance's device (one GPU's work stays on one thread).
 /// </remarks>
 public sealed partial class StableDiffusionPipeline(StableDiffusionModel model)
@@ -46,7 +49,14 @@ public sealed partial class StableDiffusionPipeline(StableDiffusionModel model)
     {
         var warnings = samples.Select(_ => new List<string>()).ToArray();
 
+        // Adapters apply per sample through the layers' output hook; the shared weights stay as loaded.
+        using var adapters = samples.Any(s => s.Adapters.Count > 0)
+            ? new LoraBatch(Model.Unet, Model.TextEncoder, samples.Select(s => s.Adapters).ToList())
+            : null;
+        using var hook = LayerOutputHooks.Use(adapters);
+
         // 2. Encode prompts: one text-encoder call for [negatives..., prompts...].
+        adapters?.SetGuidedRows(Enumerable.Range(0, samples.Count).ToList());
         Tensor context = EncodePrompts(samples, settings.ClipSkip, warnings);
         capture?.Invoke("context", context);
         Tensor? latents = null;
@@ -72,6 +82,7 @@ public sealed partial class StableDiffusionPipeline(StableDiffusionModel model)
                 if (DropCancelled(samples, active, scheduler, ref latents, ref context) == 0) break;
                 var activeGenerators = active.Select(a => generators[a]).ToList();
                 var guidance = active.Select(a => (float)samples[a].GuidanceScale).ToArray();
+                adapters?.SetGuidedRows(active);
                 latents = DenoiseStep(scheduler, i, latents, context, guidance, activeGenerators);
                 capture?.Invoke($"latents.{i}", latents);
                 var snapshot = latents;

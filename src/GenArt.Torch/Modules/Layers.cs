@@ -18,7 +18,7 @@ public sealed class Linear : Module
     public Tensor Weight => Parameter("weight")!;
     public Tensor? Bias => Parameter("bias");
 
-    public Tensor forward(Tensor x) => F.linear(x, Weight, Bias);
+    public Tensor forward(Tensor x) => LayerOutputHooks.Run(this, x, F.linear(x, Weight, Bias));
 
     public override void ResetParameters(Generator generator)
     {
@@ -55,7 +55,7 @@ public sealed class Conv2d : Module
     public Tensor Weight => Parameter("weight")!;
     public Tensor? Bias => Parameter("bias");
 
-    public Tensor forward(Tensor x) => F.conv2d(x, Weight, Bias, Stride, Padding, 1, Groups);
+    public Tensor forward(Tensor x) => LayerOutputHooks.Run(this, x, F.conv2d(x, Weight, Bias, Stride, Padding, 1, Groups));
 
     public override void ResetParameters(Generator generator)
     {
