@@ -97,11 +97,27 @@ public sealed class AdapterIsolationTests
     [Test]
     public async Task TheOwnerCanGenerateWithIt()
     {
-        var r = TestServer.Request(steps: 2);
-        r.Adapters.Add(new AdapterRef { Name = "acme-look", Scale = 0.8f });
-        var (events, status) = await _server.GenerateAllAsync(r);
-        Assert.That(status.StatusCode, Is.EqualTo(StatusCode.OK), status.Detail);
-        Assert.That(events.Count(e => e.EventCase == JobEvent.EventOneofCase.Image), Is.EqualTo(1));
+        await _server.UploadAsync("acme-golden", AdapterFiles.GoldenKohya);
+        try
+        {
+            var plain = TestServer.Request(steps: 2);
+            var styled = TestServer.Request(steps: 2);
+            styled.Adapters.Add(new AdapterRef { Name = "acme-golden", Scale = 1 });
+            var (plainEvents, plainStatus) = await _server.GenerateAllAsync(plain);
+            var (styledEvents, styledStatus) = await _server.GenerateAllAsync(styled);
+            Assert.That(plainStatus.StatusCode, Is.EqualTo(StatusCode.OK), plainStatus.Detail);
+            Assert.That(styledStatus.StatusCode, Is.EqualTo(StatusCode.OK), styledStatus.Detail);
+            var plainPng = plainEvents.Single(e => e.EventCase == JobEvent.EventOneofCase.Image).Image.Png;
+            var styledPng = styledEvents.Single(e => e.EventCase == JobEvent.EventOneofCase.Image).Image.Png;
+            // Pixels, not PNG bytes: the metadata chunk differs anyway.
+            var plainPixels = Imaging.ImageDecoder.Decode(plainPng.ToByteArray(), "plain.png").Pixels;
+            var styledPixels = Imaging.ImageDecoder.Decode(styledPng.ToByteArray(), "styled.png").Pixels;
+            Assert.That(styledPixels, Is.Not.EqualTo(plainPixels), "same prompt and seed: the adapter changed the image");
+        }
+        finally
+        {
+            await _server.DeleteAsync("acme-golden");
+        }
     }
 
     [Test]
