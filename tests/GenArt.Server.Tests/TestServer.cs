@@ -43,7 +43,8 @@ public sealed class TestServer : IAsyncDisposable
     public string OtherTenantKey { get; }
     public RemoteClient Client { get; }
 
-    public static async Task<TestServer> StartAsync(ServerOptions? options = null, JobQueueOptions? queue = null)
+    /// <param name="adapters">The adapter registry; null: the embedded one in the data directory.</param>
+    public static async Task<TestServer> StartAsync(ServerOptions? options = null, JobQueueOptions? queue = null, IAdapterStore? adapters = null)
     {
         string data = Path.Combine(Path.GetTempPath(), "genart-server-tests-" + Guid.NewGuid().ToString("N"));
         var store = new ApiKeyStore(data);
@@ -51,7 +52,7 @@ public sealed class TestServer : IAsyncDisposable
         var server = await AllInOne.StartAsync([ModelPath], new HostSettingsTemplate
         {
             Options = (options ?? new ServerOptions()) with { DataDirectory = data },
-            GrpcPort = 0, MetricsPort = 0, ConfigureLogging = l => l.ClearProviders(),
+            GrpcPort = 0, MetricsPort = 0, ConfigureLogging = l => l.ClearProviders(), Adapters = adapters,
         }, queue);
         return new TestServer(server, data, key, other);
     }
