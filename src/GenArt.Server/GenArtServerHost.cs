@@ -82,7 +82,7 @@ public sealed class GenArtServerHost : IAsyncDisposable
         s.AddSingleton<RequestValidator>();
         var adapterStore = settings.Adapters ?? new InProcessAdapterStore(options.DataDirectory);
         var adapterFiles = new AdapterFiles(options.DataDirectory);
-        adapterFiles.SweepIncoming();
+        adapterFiles.SweepIncoming(TimeSpan.FromHours(1), DateTime.UtcNow);
         s.AddSingleton(adapterStore);
         s.AddSingleton(adapterFiles);
         s.AddSingleton<AdapterAuthorizer>();

@@ -153,3 +153,50 @@ public sealed class AdapterRegistryTests
         await _server.DeleteAsync("durable");
     }
 }
+
+/// <summary>The content-addressed files on their own: sweeping idle uploads, and deletes racing uploads of the same bytes.</summary>
+[NonParallelizable]
+public sealed class AdapterContentTests
+{
+    [Test]
+    public void StartupSweepRemovesOnlyIdleTemporaryFiles()
+    {
+        string data = Directory.CreateTempSubdirectory("genart-adapter-files-").FullName;
+        try
+        {
+            var files = new Adapters.AdapterFiles(data);
+            string idle, live;
+            using (var a = files.CreateIncoming()) idle = a.Name;
+            using (var b = files.CreateIncoming()) live = b.Name;
+            var now = DateTime.UtcNow;
+            File.SetLastWriteTimeUtc(idle, now - TimeSpan.FromHours(2));
+            File.SetLastWriteTimeUtc(live, now - TimeSpan.FromMinutes(5));
+            Assert.That(files.SweepIncoming(TimeSpan.FromHours(1), now), Is.EqualTo(1));
+            Assert.That(File.Exists(idle), Is.False);
+            Assert.That(File.Exists(live), Is.True, "an upload another front end is streaming is left alone");
+        }
+        finally
+        {
+            Directory.Delete(data, true);
+        }
+    }
+
+    [Test]
+    public async Task DeletesRacingUploadsOfTheSameBytesNeverLeaveARecordWithoutItsFile()
+    {
+        await using var server = await TestServer.StartAsync();
+        byte[] bytes = AdapterFiles.ValidKohya(seed: 61);
+        string file = Path.Combine(server.DataDir, "adapters", AdapterTestKit.Sha256(bytes) + ".safetensors");
+        await server.UploadAsync("race-0", bytes);
+        for (int i = 1; i <= 12; i++)
+        {
+            // The previous name's delete (possibly the file's last reference) races the next name's upload.
+            await Task.WhenAll(server.UploadAsync($"race-{i}", bytes), server.DeleteAsync($"race-{i - 1}"));
+            Assert.That(await server.Store().GetAsync("acme", $"race-{i}"), Is.Not.Null);
+            Assert.That(File.Exists(file), Is.True, $"race-{i} is registered, so its file must be in place");
+        }
+        await server.DeleteAsync("race-12");
+        Assert.That(File.Exists(file), Is.False, "the last delete removed the file");
+        Assert.That(server.StoredFiles().Where(f => f.StartsWith(".incoming", StringComparison.Ordinal) && f.EndsWith(".part", StringComparison.Ordinal)), Is.Empty);
+    }
+}

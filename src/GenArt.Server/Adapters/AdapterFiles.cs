@@ -86,10 +86,21 @@ public sealed class AdapterFiles
         }
     }
 
-    /// <summary>Removes temporary files left by a process that stopped mid-upload; called at start.</summary>
-    public void SweepIncoming()
+    /// <summary>
+    /// Removes uploads' temporary files not written to for <paramref name="idle"/>: left by a process that stopped
+    /// mid-upload. Called at start; front ends sharing the data directory may be streaming uploads right now, and
+    /// those files are being written, so only idle ones go.
+    /// </summary>
+    public int SweepIncoming(TimeSpan idle, DateTime utcNow)
     {
-        if (!System.IO.Directory.Exists(IncomingDirectory)) return;
-        foreach (string file in System.IO.Directory.EnumerateFiles(IncomingDirectory, "*.part")) DeleteQuietly(file);
+        if (!System.IO.Directory.Exists(IncomingDirectory)) return 0;
+        int removed = 0;
+        foreach (string file in System.IO.Directory.EnumerateFiles(IncomingDirectory, "*.part"))
+        {
+            if (utcNow - File.GetLastWriteTimeUtc(file) < idle) continue;
+            DeleteQuietly(file);
+            removed++;
+        }
+        return removed;
     }
 }
