@@ -143,14 +143,27 @@ public sealed class AdapterRegistryTests
     [Test]
     public async Task RegistrationsSurviveARestart()
     {
-        byte[] bytes = AdapterFiles.ValidKohya(seed: 51);
-        await _server.UploadAsync("durable", bytes, change: m => m.Description = "kept");
-        var reopened = new Jobs.InProcessAdapterStore(_server.DataDir);
-        var record = await reopened.GetAsync("acme", "durable");
-        Assert.That(record, Is.Not.Null);
-        Assert.That(record!.Description, Is.EqualTo("kept"));
-        Assert.That(record.Sha256, Is.EqualTo(AdapterTestKit.Sha256(bytes)));
-        await _server.DeleteAsync("durable");
+        string data = Directory.CreateTempSubdirectory("genart-restart-").FullName;
+        try
+        {
+            byte[] bytes = AdapterFiles.ValidKohya(seed: 51);
+            Adapter uploaded;
+            await using (var first = await TestServer.StartAsync(dataDirectory: data))
+                uploaded = await first.UploadAsync("durable", bytes, change: m => m.Description = "kept");
+
+            await using var second = await TestServer.StartAsync(dataDirectory: data);
+            Assert.That(await second.GetAsync("durable"), Is.EqualTo(uploaded));
+            var r = TestServer.Request(steps: 2);
+            r.Adapters.Add(new AdapterRef { Name = "durable", Scale = 1 });
+            var (_, status) = await second.GenerateAllAsync(r);
+            Assert.That(status.StatusCode, Is.EqualTo(StatusCode.OK), status.Detail);
+            var other = Assert.ThrowsAsync<RpcException>(() => second.GetAsync("durable", key: second.OtherTenantKey));
+            Assert.That(other!.StatusCode, Is.EqualTo(StatusCode.NotFound), "still acme's only");
+        }
+        finally
+        {
+            Directory.Delete(data, true);
+        }
     }
 }
 

@@ -28,8 +28,11 @@ public sealed class TestServer : IAsyncDisposable
 
     public const string ModelName = "pipeline";
 
-    private TestServer(AllInOne server, string dataDir, string key, string otherKey)
+    private readonly bool _ownsDataDir;
+
+    private TestServer(AllInOne server, string dataDir, string key, string otherKey, bool ownsDataDir)
     {
+        _ownsDataDir = ownsDataDir;
         Server = server;
         DataDir = dataDir;
         Key = key;
@@ -44,9 +47,11 @@ public sealed class TestServer : IAsyncDisposable
     public RemoteClient Client { get; }
 
     /// <param name="adapters">The adapter registry; null: the embedded one in the data directory.</param>
-    public static async Task<TestServer> StartAsync(ServerOptions? options = null, JobQueueOptions? queue = null, IAdapterStore? adapters = null)
+    /// <param name="dataDirectory">An existing data directory to serve from (kept on dispose); null: a new temporary one.</param>
+    public static async Task<TestServer> StartAsync(ServerOptions? options = null, JobQueueOptions? queue = null, IAdapterStore? adapters = null,
+        string? dataDirectory = null)
     {
-        string data = Path.Combine(Path.GetTempPath(), "genart-server-tests-" + Guid.NewGuid().ToString("N"));
+        string data = dataDirectory ?? Path.Combine(Path.GetTempPath(), "genart-server-tests-" + Guid.NewGuid().ToString("N"));
         var store = new ApiKeyStore(data);
         string key = store.Create("acme"), other = store.Create("globex");
         var server = await AllInOne.StartAsync([ModelPath], new HostSettingsTemplate
@@ -54,7 +59,7 @@ public sealed class TestServer : IAsyncDisposable
             Options = (options ?? new ServerOptions()) with { DataDirectory = data },
             GrpcPort = 0, MetricsPort = 0, ConfigureLogging = l => l.ClearProviders(), Adapters = adapters,
         }, queue);
-        return new TestServer(server, data, key, other);
+        return new TestServer(server, data, key, other, ownsDataDir: dataDirectory is null);
     }
 
     /// <summary>A small request: 128x128, DDIM.</summary>
@@ -99,7 +104,7 @@ public sealed class TestServer : IAsyncDisposable
         await Server.DisposeAsync();
         try
         {
-            Directory.Delete(DataDir, true);
+            if (_ownsDataDir) Directory.Delete(DataDir, true);
         }
         catch (IOException)
         {
