@@ -83,6 +83,10 @@ public sealed partial class RedisJobQueue
             ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
             // The planned wake-up time came: look again.
         }
+        catch (Exception e) when (e is not ObjectDisposedException && _disposed.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(RedisJobQueue), e);
+        }
         catch (Exception e) when (Translate("claim", e) is { } translated)
         {
             throw translated;

@@ -41,6 +41,9 @@ public sealed partial class RedisJobQueue : IJobQueue
     /// <summary>The connection the queue uses; other stores (the adapter registry) may share it.</summary>
     public RedisClient Client { get; }
 
+    /// <summary>Blocking connections the watcher relay holds now (at most <see cref="WatchRelay.MaxLoops"/>).</summary>
+    internal int RelayLoopCount => _relay.LoopCount;
+
     /// <summary>The string every key of this queue starts with.</summary>
     public string KeyPrefix => _keys.Prefix;
 
@@ -168,6 +171,11 @@ public sealed partial class RedisJobQueue : IJobQueue
         try
         {
             return await script.EvaluateAsync(Client, NoKeys, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ObjectDisposedException && _disposed.IsCancellationRequested)
+        {
+            // Disposal closed the connection under the call.
+            throw new ObjectDisposedException(nameof(RedisJobQueue), e);
         }
         catch (Exception e) when (Translate(operation, e) is { } translated)
         {
