@@ -67,8 +67,9 @@ public sealed partial class RedisJobQueue
         CancellationToken cancellationToken)
     {
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        // The injected clock decides when the wait is over; the blocking read is cut short when it says so.
-        using var timer = wakeAt == DateTimeOffset.MaxValue
+        // The injected clock decides when the wait is over; the blocking read is cut short when it says so. On the
+        // system clock the read's own BLOCK (never longer than the delay) already ends in time.
+        using var timer = wakeAt == DateTimeOffset.MaxValue || ReferenceEquals(_time, TimeProvider.System)
             ? null
             : _time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), wake, delay, Timeout.InfiniteTimeSpan);
         var block = delay < LongestBlock ? delay : LongestBlock;
