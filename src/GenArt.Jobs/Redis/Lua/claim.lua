@@ -80,37 +80,53 @@ local res = take()
 if res then return res end
 
 -- Safety net for pending entries with neither a lease nor a place among the returned ones (writes lost in a
--- crash of Redis itself): XAUTOCLAIM walks the pending list, its cursor carried forward between calls.
-local orphans = 0
-for _, prio in ipairs(PRIOS) do
-  local q = qk(kind, prio)
-  local cursor = redis.call('HGET', cursork(kind), prio) or '0-0'
-  local r = redis.pcall('XAUTOCLAIM', q, GROUP, consumer, VT, cursor, 'COUNT', 10, 'JUSTID')
-  if type(r) == 'table' and not r.err then
-    redis.call('HSET', cursork(kind), prio, r[1])
-    for _, eid in ipairs(r[2]) do
-      if not redis.call('ZSCORE', leasek(kind), prio .. '|' .. eid)
-        and not redis.call('ZSCORE', retk(kind, prio), pad(eid)) then
-        redis.call('ZADD', retk(kind, prio), 0, pad(eid))
-        orphans = orphans + 1
+-- crash of Redis itself): XAUTOCLAIM walks the pending list, its cursor carried forward between calls. It runs
+-- at most once a second (on the caller's clock) per kind, not on every empty claim.
+local last_sweep = tonumber(redis.call('HGET', cursork(kind), 'at') or -1)
+if last_sweep < 0 or NOW - last_sweep >= 1000 or NOW < last_sweep then
+  redis.call('HSET', cursork(kind), 'at', NOW)
+  local orphans = 0
+  for _, prio in ipairs(PRIOS) do
+    local q = qk(kind, prio)
+    local cursor = redis.call('HGET', cursork(kind), prio) or '0-0'
+    local r = redis.pcall('XAUTOCLAIM', q, GROUP, consumer, VT, cursor, 'COUNT', 10, 'JUSTID')
+    if type(r) == 'table' and not r.err then
+      redis.call('HSET', cursork(kind), prio, r[1])
+      for _, eid in ipairs(r[2]) do
+        if not redis.call('ZSCORE', leasek(kind), prio .. '|' .. eid)
+          and not redis.call('ZSCORE', retk(kind, prio), pad(eid)) then
+          redis.call('ZADD', retk(kind, prio), 0, pad(eid))
+          orphans = orphans + 1
+        end
       end
     end
   end
-end
-if orphans > 0 then
-  res = take()
-  if res then return res end
+  if orphans > 0 then
+    res = take()
+    if res then return res end
+  end
 end
 
-local function last_id(key)
-  local info = redis.pcall('XINFO', 'STREAM', key)
-  if type(info) ~= 'table' or info.err then return '0-0' end
-  for i = 1, #info, 2 do
-    if info[i] == 'last-generated-id' then return info[i + 1] end
+-- Where a blocking read must start to see only what comes next: for a queue stream, the group's last delivered
+-- id (everything after it is undelivered, and there is none now); for the wake stream, its newest entry.
+local function last_delivered(key)
+  local groups = redis.pcall('XINFO', 'GROUPS', key)
+  if type(groups) ~= 'table' or groups.err then return '0-0' end
+  for _, g in ipairs(groups) do
+    local name, last = nil, nil
+    for i = 1, #g, 2 do
+      if g[i] == 'name' then name = g[i + 1] elseif g[i] == 'last-delivered-id' then last = g[i + 1] end
+    end
+    if name == GROUP and last then return last end
   end
   return '0-0'
+end
+local function newest(key)
+  local r = redis.call('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  if #r == 0 then return '0-0' end
+  return r[1][1]
 end
 local earliest = redis.call('ZRANGE', leasek(kind), 0, 0, 'WITHSCORES')
 local next_lapse = -1
 if #earliest > 0 then next_lapse = earliest[2] end
-return { 'none', next_lapse, last_id(qk(kind, 'interactive')), last_id(qk(kind, 'batch')), last_id(wakek(kind)) }
+return { 'none', next_lapse, last_delivered(qk(kind, 'interactive')), last_delivered(qk(kind, 'batch')), newest(wakek(kind)) }
