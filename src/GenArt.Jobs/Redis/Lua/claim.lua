@@ -1,7 +1,8 @@
--- ARGV[9] kind, [10] consumer. Returns { 'entry', id, priority, delivery, entry JSON, active job ids } or, with
+-- ARGV[9] kind, [10] consumer, [11] how long (ms) a consumer with nothing pending may stay idle before it is
+-- removed from the group. Returns { 'entry', id, priority, delivery, entry JSON, active job ids } or, with
 -- nothing to claim, { 'none', earliest lease deadline ms (-1 for none), last ids of the two streams and the wake stream }.
 sweep()
-local kind, consumer = ARGV[9], ARGV[10]
+local kind, consumer, idle_limit = ARGV[9], ARGV[10], tonumber(ARGV[11])
 
 local function deliver(prio, eid)
   local f = entry_fields(kind, prio, eid)
@@ -37,7 +38,7 @@ local function deliver(prio, eid)
     redis.call('HSETNX', k, 'started', NOWT)
     ids[#ids + 1] = j[1]
   end
-  redis.call('HSET', WORKERS, consumer, NOWT)
+  redis.call('HSET', WORKERS, consumer, NOW)
   return { 'entry', eid, prio, delivery, f.entry, table.concat(ids, ' ') }
 end
 
@@ -100,6 +101,27 @@ if last_sweep < 0 or NOW - last_sweep >= 1000 or NOW < last_sweep then
         end
       end
     end
+  end
+  -- Consumers that have nothing pending and have not read for idle_limit (real time, as Redis measures idleness)
+  -- leave the group, so worker ids that come and go do not pile up. A consumer with pending entries is never
+  -- removed: XGROUP DELCONSUMER would drop its entries from the pending list.
+  for _, prio in ipairs(PRIOS) do
+    local consumers = redis.pcall('XINFO', 'CONSUMERS', qk(kind, prio), GROUP)
+    if type(consumers) == 'table' and not consumers.err then
+      for _, c in ipairs(consumers) do
+        local name, pending, idle = nil, nil, nil
+        for i = 1, #c, 2 do
+          if c[i] == 'name' then name = c[i + 1] elseif c[i] == 'pending' then pending = c[i + 1] elseif c[i] == 'idle' then idle = c[i + 1] end
+        end
+        if name and name ~= consumer and pending == 0 and idle and idle >= idle_limit then
+          redis.call('XGROUP', 'DELCONSUMER', qk(kind, prio), GROUP, name)
+        end
+      end
+    end
+  end
+  local workers = redis.call('HGETALL', WORKERS)
+  for i = 1, #workers, 2 do
+    if NOW - tonumber(workers[i + 1]) >= idle_limit then redis.call('HDEL', WORKERS, workers[i]) end
   end
   if orphans > 0 then
     res = take()

@@ -7,7 +7,7 @@ if not holds(kind, prio, eid, consumer, delivery) then return 0 end
 local member = prio .. '|' .. eid
 if op == 'heartbeat' then
   redis.call('ZADD', leasek(kind), 'XX', NOW + VT, member)
-  redis.call('HSET', WORKERS, consumer, NOWT)
+  redis.call('HSET', WORKERS, consumer, NOW)
   return 1
 end
 redis.call('ZREM', leasek(kind), member)

@@ -37,7 +37,7 @@ if #fresh > 0 then
   for pos, f in ipairs(fresh) do
     local k = jk(f[2])
     -- Leftovers of an expired job with the same id (its TTL passed on the caller's clock) are replaced.
-    redis.call('DEL', k, k .. ':events', k .. ':dedup')
+    if redis.call('EXISTS', k) == 1 then redis.call('DEL', k, k .. ':events', k .. ':dedup') end
     redis.call('HSET', k, 'tenant', f[3], 'state', 'Queued', 'priority', prio, 'kind', kind, 'entry', eid,
       'attempts', 0, 'created', f[6], 'images', f[7], 'ready', 0, 'seq', 0)
     if f[5] ~= '' then redis.call('HSET', k, 'deadline', f[5]) end
