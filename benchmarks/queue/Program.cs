@@ -9,7 +9,9 @@ using GenArt.Redis;
 
 // Queue overhead per job and throughput with a no-op pipeline, InProcessJobQueue and RedisJobQueue side by side.
 // Usage: dotnet run -c Release --project benchmarks/queue -- [--out path.md] [--rounds n] [--jobs n] [--aof]
-string? output = null;
+//        [--connect redis://host:port]   (use a running server instead of starting one)
+// QUEUE_BENCH_STATS=1 prints the server's INFO commandstats at the end.
+string? output = null, connect = null;
 var rounds = 3_000;
 var throughputJobs = 40_000;
 var appendOnly = false;
@@ -21,16 +23,17 @@ for (var i = 0; i < args.Length; i++)
         case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--jobs": throughputJobs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--aof": appendOnly = true; break;
+        case "--connect": connect = args[++i]; break;
         default:
-            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Expected --out <file.md>, --rounds <n>, --jobs <n> or --aof.");
+            Console.Error.WriteLine($"Unknown argument '{args[i]}'. Expected --out <file.md>, --rounds <n>, --jobs <n>, --aof or --connect <redis://...>.");
             return 2;
     }
 }
 
 const int Producers = 4, Consumers = 4;
 var options = new JobQueueOptions { MaxQueuedJobs = 1_000_000, VisibilityTimeout = TimeSpan.FromSeconds(60) };
-await using var server = await LocalRedisServer.StartAsync(appendOnly);
-var redis = new RedisOptions { Host = "127.0.0.1", Port = server.Port };
+await using var server = connect is null ? await LocalRedisServer.StartAsync(appendOnly) : null;
+var redis = connect is null ? new RedisOptions { Host = "127.0.0.1", Port = server!.Port } : RedisOptions.Parse(connect);
 
 var report = new StringBuilder();
 void Line(string text)
