@@ -270,7 +270,7 @@ internal sealed class WatchRelay : IAsyncDisposable
                                 foreach (var watcher in stream.Watchers)
                                     watcher.Deliver(entry);
                             }
-                            _streams[result.Stream] = (SequenceOf(result.Entries[^1].Id), stream.Watchers);
+                            _streams[result.Stream] = (Math.Max(stream.Cursor, SequenceOf(result.Entries[^1].Id)), stream.Watchers);
                         }
                     }
                 }
