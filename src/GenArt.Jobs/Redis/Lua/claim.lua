@@ -14,13 +14,12 @@ local function deliver(prio, eid)
   local delivery = redis.call('HINCRBY', d, 'delivery', 1)
   local active = {}
   for _, id in ipairs(split(f.jobs)) do
-    local st = job_state(id)
-    if st and not TERMINAL[st] then
-      local deadline = redis.call('HGET', jk(id), 'deadline')
-      if deadline and tonumber(deadline) <= NOW then
-        finish(id, st, 'Failed', LATE_CODE, LATE_MSG, LATE_BODY)
+    local j = job(id)
+    if j and not TERMINAL[j.state] then
+      if j.deadline and tonumber(j.deadline) <= NOW then
+        finish(j, 'Failed', LATE_CODE, LATE_MSG, LATE_BODY)
       else
-        active[#active + 1] = { id, st }
+        active[#active + 1] = j
       end
     end
   end
@@ -32,11 +31,9 @@ local function deliver(prio, eid)
   redis.call('HSET', d, 'holder', consumer)
   local ids = {}
   for _, j in ipairs(active) do
-    set_state(j[1], j[2], 'Running')
-    local k = jk(j[1])
-    redis.call('HSET', k, 'worker', consumer, 'attempts', delivery)
-    redis.call('HSETNX', k, 'started', NOWT)
-    ids[#ids + 1] = j[1]
+    set_state(j, 'Running', 'worker', consumer, 'attempts', delivery)
+    redis.call('HSETNX', jk(j.id), 'started', NOWT)
+    ids[#ids + 1] = j.id
   end
   redis.call('HSET', WORKERS, consumer, NOW)
   return { 'entry', eid, prio, delivery, f.entry, table.concat(ids, ' ') }

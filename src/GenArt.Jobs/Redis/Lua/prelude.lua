@@ -55,13 +55,21 @@ local function job_state(id)
   return v[1]
 end
 
--- Changes a job's state, keeping the queued-job counts (the cap) in step.
-local function set_state(id, from, to)
-  if from == to then return end
-  local prio = redis.call('HGET', jk(id), 'priority')
-  if from == 'Queued' then redis.call('HINCRBY', QUEUED, prio, -1) end
-  if to == 'Queued' then redis.call('HINCRBY', QUEUED, prio, 1) end
-  redis.call('HSET', jk(id), 'state', to)
+-- A live job's fields, or nil as for job_state. State changes go through the table this returns.
+local function job(id)
+  local v = redis.call('HMGET', jk(id), 'state', 'expires', 'priority', 'kind', 'entry', 'idem', 'deadline', 'tenant')
+  if not v[1] then return nil end
+  if v[2] and tonumber(v[2]) <= NOW then return nil end
+  return { id = id, state = v[1], prio = v[3], kind = v[4], entry = v[5], idem = v[6], deadline = v[7], tenant = v[8] }
+end
+
+-- Changes a job's state, keeping the queued-job counts (the cap) in step; further field/value pairs are written
+-- in the same HSET.
+local function set_state(j, to, ...)
+  if j.state == 'Queued' and to ~= 'Queued' then redis.call('HINCRBY', QUEUED, j.prio, -1) end
+  if to == 'Queued' and j.state ~= 'Queued' then redis.call('HINCRBY', QUEUED, j.prio, 1) end
+  redis.call('HSET', jk(j.id), 'state', to, ...)
+  j.state = to
 end
 
 -- Appends an event with the job's next sequence number as the stream id 0-{seq}.
@@ -102,18 +110,19 @@ end
 
 -- Ends a job with its terminal event; its keys expire FinishedJobTtl later (reads check 'expires' first,
 -- PEXPIRE collects the garbage).
-local function finish(id, from, to, code, msg, body)
-  set_state(id, from, to)
-  local k = jk(id)
-  redis.call('HSET', k, 'finished', NOWT, 'expires', NOW + TTL)
-  if code then redis.call('HSET', k, 'errcode', code, 'errmsg', msg) end
-  local seq = append(id, 'terminal', body)
+local function finish(j, to, code, msg, body)
+  if code then
+    set_state(j, to, 'finished', NOWT, 'expires', NOW + TTL, 'errcode', code, 'errmsg', msg)
+  else
+    set_state(j, to, 'finished', NOWT, 'expires', NOW + TTL)
+  end
+  local k = jk(j.id)
+  local seq = append(j.id, 'terminal', body)
   redis.call('PEXPIRE', k, TTL)
   redis.call('PEXPIRE', k .. ':events', TTL)
   redis.call('PEXPIRE', k .. ':dedup', TTL)
-  local h = redis.call('HMGET', k, 'idem', 'kind', 'priority', 'entry')
-  if h[1] then redis.call('PEXPIRE', h[1], TTL) end
-  maybe_drop_entry(h[2], h[3], h[4])
+  if j.idem then redis.call('PEXPIRE', j.idem, TTL) end
+  maybe_drop_entry(j.kind, j.prio, j.entry)
   return seq
 end
 
@@ -129,10 +138,9 @@ local function end_delivery(kind, prio, eid, code, msg, body)
   end
   local unfinished = {}
   for _, id in ipairs(split(f.jobs)) do
-    local st = job_state(id)
-    if st and not TERMINAL[st] then unfinished[#unfinished + 1] = { id, st } end
+    local j = job(id)
+    if j and not TERMINAL[j.state] then unfinished[#unfinished + 1] = j end
   end
-  for _, j in ipairs(unfinished) do redis.call('HSET', jk(j[1]), 'errcode', code, 'errmsg', msg) end
   if #unfinished == 0 then
     remove_entry(kind, prio, eid)
     return
@@ -140,13 +148,13 @@ local function end_delivery(kind, prio, eid, code, msg, body)
   local h = redis.call('HMGET', d, 'delivery', 'released')
   local delivery = tonumber(h[1] or 0)
   if delivery - tonumber(h[2] or 0) >= MAXDEL then
-    for _, j in ipairs(unfinished) do finish(j[1], j[2], 'DeadLettered', code, msg, body) end
+    for _, j in ipairs(unfinished) do finish(j, 'DeadLettered', code, msg, body) end
     redis.call('XADD', DEAD, 'MAXLEN', MAXDEAD, '*', 'kind', kind, 'entryId', eid, 'entry', f.entry, 'jobs', f.jobs,
       'deliveries', delivery, 'code', code, 'message', msg, 'at', NOWT)
     remove_entry(kind, prio, eid)
     return
   end
-  for _, j in ipairs(unfinished) do set_state(j[1], j[2], 'Queued') end
+  for _, j in ipairs(unfinished) do set_state(j, 'Queued', 'errcode', code, 'errmsg', msg) end
   redis.call('ZADD', retk(kind, prio), 0, pad(eid))
   redis.call('XADD', wakek(kind), 'MAXLEN', '~', 16, '*', 'w', '1')
 end
