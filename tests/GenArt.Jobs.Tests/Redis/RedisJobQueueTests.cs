@@ -55,7 +55,7 @@ public sealed class RedisJobQueueTests
         Assert.That(((string?)jobHash["state"], (string?)jobHash["entry"], (string?)jobHash["worker"]),
             Is.EqualTo(("Running", claim.EntryId, "gpu-a")));
         Assert.That(await _redis.XLenAsync($"{prefix}job:{job.Id}:events"), Is.EqualTo(1));
-        Assert.That((string?)await _redis.HGetAsync($"{prefix}job:{job.Id}:dedup", "accepted"), Is.EqualTo("1"));
+        Assert.That(((string?)jobHash["dedup:accepted"], (string?)jobHash["seq"]), Is.EqualTo(("1", "1")));
         Assert.That((string?)await _redis.GetAsync((string)jobHash["idem"]!), Is.EqualTo(job.Id.Value));
         Assert.That((string)jobHash["idem"]!, Does.StartWith($"{prefix}idem:"));
         var entries = await _redis.XRangeAsync($"{prefix}q:generate:interactive");

@@ -31,8 +31,11 @@ local function deliver(prio, eid)
   redis.call('HSET', d, 'holder', consumer)
   local ids = {}
   for _, j in ipairs(active) do
-    set_state(j, 'Running', 'worker', consumer, 'attempts', delivery)
-    redis.call('HSETNX', jk(j.id), 'started', NOWT)
+    if j.started then
+      set_state(j, 'Running', 'worker', consumer, 'attempts', delivery)
+    else
+      set_state(j, 'Running', 'worker', consumer, 'attempts', delivery, 'started', NOWT)
+    end
     ids[#ids + 1] = j.id
   end
   redis.call('HSET', WORKERS, consumer, NOW)

@@ -48,36 +48,44 @@ local function unpad(m)
 end
 
 -- The state of a live job; nil when it is missing or its finished-job TTL has passed on the caller's clock.
+-- The second result says whether the hash exists at all (an expired job's leftovers may).
 local function job_state(id)
   local v = redis.call('HMGET', jk(id), 'state', 'expires')
-  if not v[1] then return nil end
-  if v[2] and tonumber(v[2]) <= NOW then return nil end
-  return v[1]
+  if not v[1] then return nil, false end
+  if v[2] and tonumber(v[2]) <= NOW then return nil, true end
+  return v[1], true
 end
 
--- A live job's fields, or nil as for job_state. State changes go through the table this returns.
-local function job(id)
-  local v = redis.call('HMGET', jk(id), 'state', 'expires', 'priority', 'kind', 'entry', 'idem', 'deadline', 'tenant')
+-- A live job's fields, or nil as for job_state. With a dedup key, j.dup is the sequence already stored under it.
+local function job(id, dedup)
+  local v = redis.call('HMGET', jk(id), 'state', 'expires', 'priority', 'kind', 'entry', 'idem', 'deadline', 'tenant',
+    'started', 'dedup:' .. (dedup or ''))
   if not v[1] then return nil end
   if v[2] and tonumber(v[2]) <= NOW then return nil end
-  return { id = id, state = v[1], prio = v[3], kind = v[4], entry = v[5], idem = v[6], deadline = v[7], tenant = v[8] }
+  return { id = id, state = v[1], prio = v[3], kind = v[4], entry = v[5], idem = v[6], deadline = v[7], tenant = v[8],
+    started = v[9], dup = v[10] }
 end
 
--- Changes a job's state, keeping the queued-job counts (the cap) in step; further field/value pairs are written
--- in the same HSET.
-local function set_state(j, to, ...)
+-- Moves a job to another state in the queued-job counts (the cap); the caller writes the state field.
+local function move(j, to)
   if j.state == 'Queued' and to ~= 'Queued' then redis.call('HINCRBY', QUEUED, j.prio, -1) end
   if to == 'Queued' and j.state ~= 'Queued' then redis.call('HINCRBY', QUEUED, j.prio, 1) end
-  redis.call('HSET', jk(j.id), 'state', to, ...)
   j.state = to
 end
 
--- Appends an event with the job's next sequence number as the stream id 0-{seq}.
-local function append(id, dedup, body)
+-- Changes a job's state; further field/value pairs are written in the same HSET.
+local function set_state(j, to, ...)
+  move(j, to)
+  redis.call('HSET', jk(j.id), 'state', to, ...)
+end
+
+-- Appends an event with the job's next sequence number as the stream id 0-{seq}; the dedup key is a field of the
+-- job hash, written together with any further field/value pairs.
+local function append(id, dedup, body, ...)
   local k = jk(id)
   local seq = redis.call('HINCRBY', k, 'seq', 1)
   redis.call('XADD', k .. ':events', '0-' .. seq, 'at', NOWT, 'body', body)
-  redis.call('HSET', k .. ':dedup', dedup, seq)
+  redis.call('HSET', k, 'dedup:' .. dedup, seq, ...)
   return seq
 end
 
@@ -111,16 +119,16 @@ end
 -- Ends a job with its terminal event; its keys expire FinishedJobTtl later (reads check 'expires' first,
 -- PEXPIRE collects the garbage).
 local function finish(j, to, code, msg, body)
+  move(j, to)
+  local seq
   if code then
-    set_state(j, to, 'finished', NOWT, 'expires', NOW + TTL, 'errcode', code, 'errmsg', msg)
+    seq = append(j.id, 'terminal', body, 'state', to, 'finished', NOWT, 'expires', NOW + TTL, 'errcode', code, 'errmsg', msg)
   else
-    set_state(j, to, 'finished', NOWT, 'expires', NOW + TTL)
+    seq = append(j.id, 'terminal', body, 'state', to, 'finished', NOWT, 'expires', NOW + TTL)
   end
   local k = jk(j.id)
-  local seq = append(j.id, 'terminal', body)
   redis.call('PEXPIRE', k, TTL)
   redis.call('PEXPIRE', k .. ':events', TTL)
-  redis.call('PEXPIRE', k .. ':dedup', TTL)
   if j.idem then redis.call('PEXPIRE', j.idem, TTL) end
   maybe_drop_entry(j.kind, j.prio, j.entry)
   return seq
