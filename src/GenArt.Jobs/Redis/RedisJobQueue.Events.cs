@@ -48,9 +48,7 @@ public sealed partial class RedisJobQueue
         var last = afterSequence;
         var key = _keys.Events(jobId);
 
-        // Join the relay first, then read what is stored together with the job's state (one round trip): nothing
-        // published in between is lost, and what the relay repeats is dropped by sequence number.
-        using var subscription = _relay.Subscribe(key, last);
+        // 1. What is stored, read together with the job's state (one round trip).
         var (found, ended, lastSequence, stored) = await ReadStoredAsync(jobId, key, last, cancellationToken).ConfigureAwait(false);
         if (!found)
             throw Errors.NotFound(jobId);
@@ -64,7 +62,22 @@ public sealed partial class RedisJobQueue
         // A reattach at or after the terminal event has nothing more to follow.
         if (ended && last >= lastSequence)
             yield break;
-        subscription.SkipTo(last);
+
+        // 2. Join the relay, which reads the stream from an explicit cursor, so nothing published since the read
+        // above is missed. Only when the relay already follows this stream past that point (another watcher of the
+        // same job) are the events in between read again here; anything the relay repeats is dropped by sequence.
+        using var subscription = _relay.Subscribe(key, last, out var relayCursor);
+        if (relayCursor > last)
+        {
+            var (_, _, _, missed) = await ReadStoredAsync(jobId, key, last, cancellationToken).ConfigureAwait(false);
+            foreach (var e in missed)
+            {
+                yield return e;
+                last = e.Sequence;
+                if (e.Body.IsTerminal)
+                    yield break;
+            }
+        }
 
         // 3. Live events as the relay reads them.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);

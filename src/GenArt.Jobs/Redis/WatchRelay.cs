@@ -11,11 +11,12 @@ namespace GenArt.Jobs.Redis;
 /// </summary>
 /// <remarks>
 /// A front end relaying a thousand Generate calls thus holds at most <see cref="MaxLoops"/> blocking connections
-/// rather than a thousand. A loop's stream set is fixed while it blocks, so a new watcher wakes its loop by
-/// adding to the loop's own wake stream, which every read of that loop includes; the loop then reads again with
-/// the new set. Each stream is read from the last sequence the loop has seen, so nothing is skipped; watchers
-/// drop what they already have by sequence number. When Redis is unreachable the loops retry after the client
-/// reconnects and carry on from where they were.
+/// rather than a thousand. A loop's stream set is fixed while it blocks, so a watcher joining a blocked loop wakes it
+/// by adding to the loop's own wake stream, which every read of that loop includes; the loop then reads again with
+/// the new set. Each stream is read from the last sequence the loop has seen (or the position of its first
+/// watcher), never from "$", so nothing published before a watcher joined is skipped; watchers drop what they
+/// already have by sequence number. A stream leaves its loop after its terminal event. When Redis is unreachable
+/// the loops wait for the client to reconnect and carry on from their cursors.
 /// </remarks>
 internal sealed class WatchRelay : IAsyncDisposable
 {
@@ -47,8 +48,12 @@ internal sealed class WatchRelay : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts relaying <paramref name="streamKey"/> from after <paramref name="afterSequence"/>.</summary>
-    public Subscription Subscribe(string streamKey, long afterSequence)
+    /// <summary>
+    /// Starts relaying <paramref name="streamKey"/> from after <paramref name="afterSequence"/>. When the relay
+    /// already follows the stream, it goes on from its own <paramref name="cursor"/>: a caller whose position is
+    /// behind it must read the events in between itself.
+    /// </summary>
+    public Subscription Subscribe(string streamKey, long afterSequence, out long cursor)
     {
         Loop loop;
         Subscription subscription;
@@ -62,7 +67,7 @@ internal sealed class WatchRelay : IAsyncDisposable
                     : _loops.MinBy(l => l.StreamCount))
                 ?? AddLoop();
             subscription = new Subscription(this, loop, streamKey);
-            loop.Add(subscription, afterSequence);
+            cursor = loop.Add(subscription, afterSequence);
         }
         loop.Wake();
         return subscription;
@@ -102,16 +107,6 @@ internal sealed class WatchRelay : IAsyncDisposable
 
         internal void Deliver(StreamEntry entry) => _events.Writer.TryWrite(entry);
 
-        /// <summary>
-        /// Tells the relay the watcher already has every event up to <paramref name="sequence"/>, so its loop need
-        /// not read them again; only applied while this is the stream's only watcher (another may still need them).
-        /// </summary>
-        public void SkipTo(long sequence)
-        {
-            lock (relay._gate)
-                loop.SkipTo(this, sequence);
-        }
-
         public void Dispose()
         {
             lock (relay._gate)
@@ -135,21 +130,16 @@ internal sealed class WatchRelay : IAsyncDisposable
 
         public void Start() => _run = Task.Run(RunAsync);
 
-        public void Add(Subscription subscription, long afterSequence)
+        /// <summary>Adds a watcher; returns the cursor the stream is read from.</summary>
+        public long Add(Subscription subscription, long afterSequence)
         {
             if (_streams.TryGetValue(subscription.StreamKey, out var stream))
             {
                 stream.Watchers.Add(subscription);
-                return;
+                return stream.Cursor;
             }
             _streams[subscription.StreamKey] = (afterSequence, [subscription]);
-        }
-
-        public void SkipTo(Subscription subscription, long sequence)
-        {
-            if (_streams.TryGetValue(subscription.StreamKey, out var stream) && stream.Watchers.Count == 1
-                && stream.Cursor < sequence)
-                _streams[subscription.StreamKey] = (sequence, stream.Watchers);
+            return afterSequence;
         }
 
         public void Remove(Subscription subscription)
@@ -265,12 +255,19 @@ internal sealed class WatchRelay : IAsyncDisposable
                             }
                             if (!_streams.TryGetValue(result.Stream, out var stream))
                                 continue;
+                            var ended = false;
                             foreach (var entry in result.Entries)
                             {
                                 foreach (var watcher in stream.Watchers)
                                     watcher.Deliver(entry);
+                                ended |= !entry["end"].IsNull;
                             }
-                            _streams[result.Stream] = (Math.Max(stream.Cursor, SequenceOf(result.Entries[^1].Id)), stream.Watchers);
+                            // After the terminal event there is nothing more to read: the stream leaves the set
+                            // (its watchers end on that event), so an idle loop holds no connection.
+                            if (ended)
+                                _streams.Remove(result.Stream);
+                            else
+                                _streams[result.Stream] = (Math.Max(stream.Cursor, SequenceOf(result.Entries[^1].Id)), stream.Watchers);
                         }
                     }
                 }

@@ -80,11 +80,16 @@ local function set_state(j, to, ...)
 end
 
 -- Appends an event with the job's next sequence number as the stream id 0-{seq}; the dedup key is a field of the
--- job hash, written together with any further field/value pairs.
+-- job hash, written together with any further field/value pairs. The terminal event carries 'end', so a relay
+-- can stop reading the stream without parsing the body.
 local function append(id, dedup, body, ...)
   local k = jk(id)
   local seq = redis.call('HINCRBY', k, 'seq', 1)
-  redis.call('XADD', k .. ':events', '0-' .. seq, 'at', NOWT, 'body', body)
+  if dedup == 'terminal' then
+    redis.call('XADD', k .. ':events', '0-' .. seq, 'at', NOWT, 'body', body, 'end', '1')
+  else
+    redis.call('XADD', k .. ':events', '0-' .. seq, 'at', NOWT, 'body', body)
+  end
   redis.call('HSET', k, 'dedup:' .. dedup, seq, ...)
   return seq
 end
