@@ -8,11 +8,14 @@ namespace GenArt.Jobs.Redis;
 public sealed partial class RedisJobQueue
 {
     /// <summary>
-    /// Longest single blocking read of a waiting claim. It bounds how late a lease lapse measured on another
-    /// process's clock, or a wake-up lost in a Redis restart, is noticed; timers on the injected clock wake the
+    /// Length of the shared blocking read of waiting claims. It bounds how late a lease lapse measured on another
+    /// process's clock, or a wake-up lost in a Redis restart, is noticed; timers on the injected clock wake each
     /// claim earlier for its own wait and the earliest lease.
     /// </summary>
     private static readonly TimeSpan LongestBlock = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _waitGate = new();
+    private readonly Dictionary<EntryKind, Task> _sharedWaits = [];
 
     /// <summary>
     /// How long a consumer with no pending entries may go without reading before it is removed from the consumer
@@ -66,25 +69,21 @@ public sealed partial class RedisJobQueue
                 (_keys.Queue(kind, JobPriority.Batch), Text(reply[3])),
                 (_keys.Wake(kind), Text(reply[4])),
             ];
-            await WaitForWorkAsync(streams, wakeAt, delay, cancellationToken).ConfigureAwait(false);
+            await WaitForWorkAsync(kind, streams, wakeAt, delay, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async Task WaitForWorkAsync((string, string)[] streams, DateTimeOffset wakeAt, TimeSpan delay,
+    private async Task WaitForWorkAsync(EntryKind kind, (string, string)[] streams, DateTimeOffset wakeAt, TimeSpan delay,
         CancellationToken cancellationToken)
     {
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        // The injected clock decides when the wait is over; the blocking read is cut short when it says so. On the
-        // system clock the read's own BLOCK (never longer than the delay) already ends in time.
-        using var timer = wakeAt == DateTimeOffset.MaxValue || ReferenceEquals(_time, TimeProvider.System)
+        // The injected clock decides when this claim's wait is over; the shared read goes on for the others.
+        using var timer = wakeAt == DateTimeOffset.MaxValue
             ? null
             : _time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), wake, delay, Timeout.InfiniteTimeSpan);
-        var block = delay < LongestBlock ? delay : LongestBlock;
-        if (block < TimeSpan.FromMilliseconds(1))
-            block = TimeSpan.FromMilliseconds(1);
         try
         {
-            await Client.XReadAsync(streams, count: 1, block: block, cancellationToken: wake.Token).ConfigureAwait(false);
+            await SharedWait(kind, streams).WaitAsync(wake.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -98,6 +97,27 @@ public sealed partial class RedisJobQueue
         catch (Exception e) when (Translate("claim", e) is { } translated)
         {
             throw translated;
+        }
+    }
+
+    /// <summary>
+    /// The blocking read that every waiting claim of <paramref name="kind"/> on this queue object shares: one
+    /// blocking connection however many workers wait, and a claim that stops waiting (its time is up, or it was
+    /// cancelled) leaves the read and its connection alone. A read started from older stream ids may return for an
+    /// entry that is already taken; the claims then look again and wait on a fresh read.
+    /// </summary>
+    private Task SharedWait(EntryKind kind, (string, string)[] streams)
+    {
+        lock (_waitGate)
+        {
+            if (_sharedWaits.TryGetValue(kind, out var running) && !running.IsCompleted)
+                return running;
+            var read = Client.XReadAsync(streams, count: 1, block: LongestBlock, cancellationToken: _disposed.Token);
+            // Every waiter may have left before a failure: observe it here so it is never reported as unobserved.
+            _ = read.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _sharedWaits[kind] = read;
+            return read;
         }
     }
 

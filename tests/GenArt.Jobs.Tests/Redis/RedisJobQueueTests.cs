@@ -249,12 +249,54 @@ public sealed class RedisJobQueueTests
         Assert.That(results.Values, Is.All.EqualTo(new long[] { 1, 2, 3, 4 }));
     }
 
-    private async Task<int> ConnectedClients()
+    [Test]
+    public async Task Waiting_claims_share_one_blocking_read_and_each_gets_its_own_entry()
     {
-        var info = (await _redis.ExecuteAsync("INFO", "clients")).ToString();
-        var line = info.Split('\n').First(l => l.StartsWith("connected_clients:", StringComparison.Ordinal));
-        return int.Parse(line["connected_clients:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        const int workers = 10;
+        await using var queue = await Connect(NewPrefix());
+        var connectionsBefore = await ConnectedClients();
+        var scriptsBefore = await EvalShaCalls();
+
+        var claims = Enumerable.Range(0, workers)
+            .Select(w => queue.ClaimAsync(EntryKind.Generate, $"gpu-{w}", TimeSpan.FromMinutes(5)))
+            .ToArray();
+        // Every claim has run its script (and found nothing), and the shared read is blocked in Redis.
+        using (var wait = new CancellationTokenSource(Bound))
+        {
+            while (await EvalShaCalls() < scriptsBefore + workers || await InfoField("clients", "blocked_clients") < 1)
+                await Task.Delay(1, wait.Token);
+        }
+
+        Assert.That(claims.Any(c => c.IsCompleted), Is.False);
+        Assert.That(await InfoField("clients", "blocked_clients"), Is.EqualTo(1), "one blocking read for all waiting claims");
+        Assert.That(await ConnectedClients() - connectionsBefore, Is.LessThanOrEqualTo(1));
+
+        var ids = new List<JobId>();
+        for (var i = 0; i < workers; i++)
+            ids.Add((await queue.EnqueueAsync(TestData.Entry(_clock)))[0].JobId);
+        var claimed = await Task.WhenAll(claims).WaitAsync(Bound);
+
+        Assert.That(claimed.Select(c => c!.Entry.Jobs[0].Id), Is.EquivalentTo(ids));
     }
+
+    private async Task<long> EvalShaCalls()
+    {
+        var stats = (await _redis.ExecuteAsync("INFO", "commandstats")).ToString();
+        var line = stats.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_evalsha:", StringComparison.Ordinal));
+        if (line is null)
+            return 0;
+        var calls = line.Split(',')[0]["cmdstat_evalsha:calls=".Length..];
+        return long.Parse(calls, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<int> InfoField(string section, string field)
+    {
+        var info = (await _redis.ExecuteAsync("INFO", section)).ToString();
+        var line = info.Split('\n').First(l => l.StartsWith(field + ":", StringComparison.Ordinal));
+        return int.Parse(line[(field.Length + 1)..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private Task<int> ConnectedClients() => InfoField("clients", "connected_clients");
 
     [Test]
     public async Task A_disposed_queue_releases_its_waiters_and_refuses_work()
