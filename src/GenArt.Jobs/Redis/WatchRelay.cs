@@ -275,12 +275,17 @@ internal sealed class WatchRelay : IAsyncDisposable
                 {
                     return;
                 }
-                catch (Exception e) when (e is RedisException)
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (Exception)
                 {
                     lock (relay._gate)
                         _blocking = false;
-                    // Redis is down or restarting: wait for the client to reconnect, then read again from the same
-                    // cursors. The delay only spaces out attempts while the server refuses (e.g. LOADING).
+                    // Redis is down or restarting (or answered something unexpected): wait for the client to
+                    // reconnect, then read again from the same cursors rather than leave the watchers stranded.
+                    // The delay only spaces out attempts while the server refuses (e.g. LOADING).
                     failures++;
                     try
                     {
@@ -291,10 +296,6 @@ internal sealed class WatchRelay : IAsyncDisposable
                     {
                         return;
                     }
-                }
-                catch (ObjectDisposedException)
-                {
-                    return;
                 }
             }
         }
