@@ -1,5 +1,5 @@
 using GenArt.Redis;
-using GenArt.Redis.Tests.Infrastructure;
+using GenArt.Jobs.Tests.Redis;
 
 namespace GenArt.Jobs.Tests;
 

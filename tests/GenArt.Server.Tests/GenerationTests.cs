@@ -52,14 +52,28 @@ public sealed class GenerationTests
     [Test]
     public async Task ConcurrentSameKeyRequestsShareOneQueueEntry()
     {
-        var calls = Enumerable.Range(0, 4).Select(i => _server.GenerateAllAsync(TestServer.Request($"batch {i}", steps: 3))).ToArray();
-        var results = await Task.WhenAll(calls);
+        // A running batch keeps the queue busy, so the window gathers the four instead of dispatching the first at once.
+        using var occupier = _server.Client.Channel.ServerStreaming(RemoteClient.Generate, TestServer.Request("occupier", steps: 200), _server.Options());
+        while (await occupier.ResponseStream.MoveNext(CancellationToken.None) && occupier.ResponseStream.Current.Progress is null) { }
+        Assert.That(occupier.ResponseStream.Current.Progress, Is.Not.Null, "the occupying job started");
+
+        var calls = Enumerable.Range(0, 4)
+            .Select(i => _server.Client.Channel.ServerStreaming(RemoteClient.Generate, TestServer.Request($"batch {i}", steps: 3), _server.Options()))
+            .ToList();
         var entries = new HashSet<string>();
-        foreach (var (events, status) in results)
+        foreach (var call in calls)
         {
-            Assert.That(status.StatusCode, Is.EqualTo(StatusCode.OK), status.Detail);
-            var info = await _server.Server.Queue.GetJobAsync(JobId.Parse(events[0].JobId));
+            Assert.That(await call.ResponseStream.MoveNext(CancellationToken.None), Is.True);
+            Assert.That(call.ResponseStream.Current.Accepted, Is.Not.Null, "the first event is Accepted");
+            var info = await _server.Server.Queue.GetJobAsync(JobId.Parse(call.ResponseStream.Current.JobId));
             entries.Add(info!.EntryId);
+        }
+        await _server.Client.Channel.UnaryAsync(RemoteClient.Cancel, new CancelJobRequest { JobId = occupier.ResponseStream.Current.JobId }, _server.Options());
+        foreach (var call in calls)
+        {
+            var (_, status) = await TestServer.DrainAsync(call);
+            Assert.That(status.StatusCode, Is.EqualTo(StatusCode.OK), status.Detail);
+            call.Dispose();
         }
         Assert.That(entries, Has.Count.EqualTo(1), "four concurrent requests with one batch key are one queue entry");
     }

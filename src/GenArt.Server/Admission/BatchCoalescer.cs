@@ -8,9 +8,16 @@ namespace GenArt.Server.Admission;
 /// worker runs them as one denoising batch (one UNet call per step for all).
 /// </summary>
 /// <remarks>
+/// <para>
+/// The window only holds requests while there is work ahead of them. When a batch opens on an idle queue (nothing
+/// queued, nothing claimed) it is enqueued at once, together with whatever joined while the queue was asked, so a
+/// lone request never waits for the window; requests arriving while that batch runs coalesce as usual.
+/// </para>
+/// <para>
 /// Image-to-image requests are never coalesced: their init images differ per request and a batch shares one.
 /// If the queue refuses a coalesced entry as a whole (full, or larger than its cap), each job is offered again
 /// alone, so one caller's refusal never becomes its neighbours'.
+/// </para>
 /// </remarks>
 public sealed class BatchCoalescer(IJobQueue queue, ServerOptions options, ServerMetrics metrics, TimeProvider? time = null)
 {
@@ -38,6 +45,7 @@ public sealed class BatchCoalescer(IJobQueue queue, ServerOptions options, Serve
             return done.Task;
         }
         var ready = new List<Pending>(2);
+        Pending? opened = null;
         lock (_gate)
         {
             var key = (spec, priority);
@@ -48,10 +56,10 @@ public sealed class BatchCoalescer(IJobQueue queue, ServerOptions options, Serve
             }
             if (pending is null)
             {
-                pending = new Pending(spec, priority);
-                _open[key] = pending;
-                var opened = pending;
-                pending.Timer = _time.CreateTimer(_ => OnWindowEnd(key, opened), null, options.CoalesceWindow, Timeout.InfiniteTimeSpan);
+                var created = new Pending(spec, priority);
+                _open[key] = created;
+                created.Timer = _time.CreateTimer(_ => OnWindowEnd(key, created), null, options.CoalesceWindow, Timeout.InfiniteTimeSpan);
+                pending = opened = created;
             }
             pending.Jobs.Add((job, done));
             pending.Samples += job.Samples.Count;
@@ -59,7 +67,27 @@ public sealed class BatchCoalescer(IJobQueue queue, ServerOptions options, Serve
         }
         // Enqueued outside the lock: a Redis round trip must not hold up other callers' admission.
         foreach (var batch in ready) _ = FlushAsync(batch);
+        if (opened is not null && !ready.Contains(opened)) _ = FlushIfIdleAsync((spec, priority), opened);
         return done.Task;
+    }
+
+    private async Task FlushIfIdleAsync((BatchSpec, JobPriority) key, Pending pending)
+    {
+        try
+        {
+            var depth = await queue.QueueDepthAsync().ConfigureAwait(false);
+            if (depth.QueuedJobs > 0 || depth.ClaimedEntries > 0) return; // work ahead: let the window gather more
+        }
+        catch (JobQueueException)
+        {
+            return; // the window's flush reports the queue's failure to each caller
+        }
+        lock (_gate)
+        {
+            if (!_open.TryGetValue(key, out var current) || current != pending) return;
+            Close(key, pending);
+        }
+        await FlushAsync(pending).ConfigureAwait(false);
     }
 
     private void OnWindowEnd((BatchSpec, JobPriority) key, Pending pending)
