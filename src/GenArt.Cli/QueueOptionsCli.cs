@@ -62,7 +62,7 @@ internal sealed class QueueOptionsCli
         {
             try
             {
-                return await RedisJobQueue.ConnectAsync(redis, options, keyPrefix: keyPrefix, ct: ct).ConfigureAwait(false);
+                return await RedisJobQueue.ConnectAsync(redis, options, keyPrefix: keyPrefix, cancellationToken: ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException && !ct.IsCancellationRequested)
             {
