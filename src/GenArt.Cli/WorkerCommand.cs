@@ -133,7 +133,7 @@ internal static class WorkerCommand
                 }
                 log.LogInformation("{Signal}: claiming no more work; the batch in progress has {Grace} to finish", await stop.Task.ConfigureAwait(false), s.Grace);
                 bool finished = await worker.StopAsync(s.Grace).ConfigureAwait(false);
-                log.LogInformation(finished ? "Stopped: the work in progress finished" : "Stopped: the batch in progress was released to the queue");
+                log.LogInformation(finished ? "Stopped: the work in progress finished within the grace period" : "Stopped: the batch in progress was released to the queue");
             }
         }
         return 0;

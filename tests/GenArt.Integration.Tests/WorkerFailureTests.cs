@@ -55,7 +55,7 @@ public sealed class WorkerFailureTests
     public async Task APoisonJobIsDeadLetteredAfterItsDeliveriesAndOtherJobsFinish()
     {
         const int MaxDeliveries = 2;
-        var crash = new Dictionary<string, string> { [WorkerCommand.CrashOnPromptVariable] = "poison" };
+        var crash = new Dictionary<string, string> { ["GENART_FAULT_CRASH_ON_PROMPT"] = "poison" };
         await using var cluster = new Cluster(["--visibility-timeout", "2s", "--max-deliveries", MaxDeliveries.ToString()]);
         await cluster.StartRedisAsync();
         var (_, port) = await cluster.StartServeAsync(0, "--coalesce-ms", "0");
