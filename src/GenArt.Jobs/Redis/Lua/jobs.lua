@@ -1,0 +1,37 @@
+-- ARGV[9] operation, then its arguments:
+--   get {id}             -> the job hash as field/value pairs, or an empty list when unknown or expired
+--   cancel {id} {tenant} -> { 'ok', state } or { 'notfound' }
+--   cancelled {id}       -> 1 when ended or gone, else 0
+--   depth                -> { interactive, batch, claimed entries, dead letters }
+--   reclaim              -> lapsed leases processed
+--   dead {limit}         -> newest dead letters as XREVRANGE returns them
+local lapsed = sweep()
+local op = ARGV[9]
+if op == 'get' then
+  if not job_state(ARGV[10]) then return {} end
+  return redis.call('HGETALL', jk(ARGV[10]))
+elseif op == 'cancel' then
+  local id, tenant = ARGV[10], ARGV[11]
+  local st = job_state(id)
+  -- Another tenant's job looks exactly like a missing one.
+  if not st or redis.call('HGET', jk(id), 'tenant') ~= tenant then return { 'notfound' } end
+  if not TERMINAL[st] then
+    finish(id, st, 'Cancelled', nil, nil, CANCELLED_BODY)
+    st = 'Cancelled'
+  end
+  return { 'ok', st }
+elseif op == 'cancelled' then
+  local st = job_state(ARGV[10])
+  if not st or TERMINAL[st] then return 1 end
+  return 0
+elseif op == 'depth' then
+  local claimed = 0
+  for _, kind in ipairs(KINDS) do claimed = claimed + redis.call('ZCARD', leasek(kind)) end
+  return { tonumber(redis.call('HGET', QUEUED, 'interactive') or 0), tonumber(redis.call('HGET', QUEUED, 'batch') or 0),
+    claimed, redis.call('XLEN', DEAD) }
+elseif op == 'reclaim' then
+  return lapsed
+elseif op == 'dead' then
+  return redis.call('XREVRANGE', DEAD, '+', '-', 'COUNT', tonumber(ARGV[10]))
+end
+return redis.error_reply('ERR unknown queue operation ' .. tostring(op))

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Text.Json;
+using GenArt.Jobs.Internal;
+using GenArt.Redis;
+
+namespace GenArt.Jobs.Redis;
+
+public sealed partial class RedisJobQueue
+{
+    /// <summary>
+    /// Longest single blocking read of a waiting claim. It bounds how late a lease lapse measured on another
+    /// process's clock, or a wake-up lost in a Redis restart, is noticed; timers on the injected clock wake the
+    /// claim earlier for its own wait and the earliest lease.
+    /// </summary>
+    private static readonly TimeSpan LongestBlock = TimeSpan.FromSeconds(1);
+
+    /// <inheritdoc />
+    public async Task<Claim?> ClaimAsync(
+        EntryKind kind,
+        string consumerId,
+        TimeSpan waitTimeout,
+        CancellationToken cancellationToken = default)
+    {
+        EntryValidator.ValidateConsumerId(consumerId);
+        if (!Enum.IsDefined(kind))
+            throw Errors.Invalid("kind", $"'{kind}' is not a known entry kind");
+        if (waitTimeout < TimeSpan.Zero && waitTimeout != Timeout.InfiniteTimeSpan)
+            throw Errors.Invalid("waitTimeout", "must be zero or more, or Timeout.InfiniteTimeSpan");
+
+        var start = _time.GetUtcNow();
+        var giveUpAt = waitTimeout == Timeout.InfiniteTimeSpan || waitTimeout >= DateTimeOffset.MaxValue - start
+            ? DateTimeOffset.MaxValue
+            : start + waitTimeout;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var args = Args(2);
+            var now = _time.GetUtcNow();
+            args.Add(RedisKeys.Kind(kind));
+            args.Add(consumerId);
+            var reply = (await RunAsync(QueueScripts.Claim, "claim", args, cancellationToken).ConfigureAwait(false)).Elements;
+            if (Text(reply[0]) == "entry")
+                return ToClaim(kind, consumerId, reply);
+            if (now >= giveUpAt)
+                return null;
+
+            // Nothing to claim: wait for a new entry or a returned one (the wake stream), the earliest lease to
+            // lapse, or the end of the wait, whichever comes first.
+            var nextLapse = Number(reply[1]);
+            var wakeAt = nextLapse >= 0 && DateTimeOffset.FromUnixTimeMilliseconds(nextLapse) < giveUpAt
+                ? DateTimeOffset.FromUnixTimeMilliseconds(nextLapse)
+                : giveUpAt;
+            var delay = wakeAt - _time.GetUtcNow();
+            if (delay <= TimeSpan.Zero)
+                continue;
+            (string, string)[] streams =
+            [
+                (_keys.Queue(kind, JobPriority.Interactive), Text(reply[2])),
+                (_keys.Queue(kind, JobPriority.Batch), Text(reply[3])),
+                (_keys.Wake(kind), Text(reply[4])),
+            ];
+            await WaitForWorkAsync(streams, wakeAt, delay, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitForWorkAsync((string, string)[] streams, DateTimeOffset wakeAt, TimeSpan delay,
+        CancellationToken cancellationToken)
+    {
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        // The injected clock decides when the wait is over; the blocking read is cut short when it says so.
+        using var timer = wakeAt == DateTimeOffset.MaxValue
+            ? null
+            : _time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), wake, delay, Timeout.InfiniteTimeSpan);
+        var block = delay < LongestBlock ? delay : LongestBlock;
+        if (block < TimeSpan.FromMilliseconds(1))
+            block = TimeSpan.FromMilliseconds(1);
+        try
+        {
+            await Client.XReadAsync(streams, count: 1, block: block, cancellationToken: wake.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+            // The planned wake-up time came: look again.
+        }
+        catch (Exception e) when (e is not ObjectDisposedException && _disposed.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(RedisJobQueue), e);
+        }
+        catch (Exception e) when (Translate("claim", e) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    private static Claim ToClaim(EntryKind kind, string consumerId, IReadOnlyList<RedisReply> reply)
+    {
+        var entryId = Text(reply[1]);
+        var delivery = (int)Number(reply[3]);
+        var stored = JsonSerializer.Deserialize(Text(reply[4]), JobsJsonContext.Default.QueueEntry)
+            ?? throw new JobQueueException(JobErrorCode.Internal, $"Queue entry {entryId} is empty.");
+        var active = new HashSet<string>(Text(reply[5]).Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+        var entry = stored with { Jobs = stored.Jobs.Where(j => active.Contains(j.Id.Value)).ToArray() };
+        return new Claim(entryId, kind, consumerId, delivery, entry);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> HeartbeatAsync(Claim claim, CancellationToken cancellationToken = default) =>
+        DeliveryAsync("heartbeat", claim, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> AckAsync(Claim claim, CancellationToken cancellationToken = default) =>
+        DeliveryAsync("ack", claim, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> FailDeliveryAsync(Claim claim, JobError error, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        EventValidator.Validate(error);
+        return DeliveryAsync("fail", claim, error, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ReleaseAsync(Claim claim, CancellationToken cancellationToken = default) =>
+        DeliveryAsync("release", claim, null, cancellationToken);
+
+    private async Task<bool> DeliveryAsync(string operation, Claim claim, JobError? error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        if (!Enum.IsDefined(claim.Kind) || claim.Entry is null)
+            return false;
+        var args = Args(9);
+        args.Add(operation);
+        args.Add(RedisKeys.Kind(claim.Kind));
+        args.Add(RedisKeys.Priority(claim.Entry.Priority));
+        args.Add(claim.EntryId);
+        args.Add(claim.ConsumerId);
+        args.Add(claim.DeliveryCount.ToString(CultureInfo.InvariantCulture));
+        if (error is not null)
+        {
+            args.Add(error.Code.ToString());
+            args.Add(error.Message);
+            args.Add(QueueScripts.FailedBody(error));
+        }
+        var reply = await RunAsync(QueueScripts.Delivery, operation, args, cancellationToken).ConfigureAwait(false);
+        return reply.ToInt64() == 1;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> ReclaimExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await JobsScriptAsync("reclaim", cancellationToken).ConfigureAwait(false);
+        return (int)reply.ToInt64();
+    }
+
+    private Task<RedisReply> JobsScriptAsync(string operation, CancellationToken cancellationToken, params RedisValue[] extra)
+    {
+        var args = Args(1 + extra.Length);
+        args.Add(operation);
+        args.AddRange(extra);
+        return RunAsync(QueueScripts.Jobs, operation, args, cancellationToken);
+    }
+}
