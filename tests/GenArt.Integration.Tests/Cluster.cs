@@ -103,10 +103,10 @@ public sealed partial class Cluster : IAsyncDisposable
         CancellationToken = ct,
     };
 
-    /// <summary>A small request: 64x64, DDIM, few steps.</summary>
-    public static GenerateRequest Request(string prompt, uint steps = 4, ulong seed = 7, uint images = 1) => new()
+    /// <summary>A small request: 64x64 (the tiny model's native side is 128), DDIM, few steps.</summary>
+    public static GenerateRequest Request(string prompt, uint steps = 4, ulong seed = 7, uint images = 1, uint side = 64) => new()
     {
-        Model = ModelName, Prompt = prompt, Steps = steps, Scheduler = "ddim", Width = 64, Height = 64, Seed = seed, NumImages = images,
+        Model = ModelName, Prompt = prompt, Steps = steps, Scheduler = "ddim", Width = side, Height = side, Seed = seed, NumImages = images,
     };
 
     /// <summary>Every event of a streaming call, and its final status.</summary>

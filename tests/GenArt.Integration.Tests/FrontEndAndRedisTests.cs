@@ -14,6 +14,7 @@ public sealed class FrontEndAndRedisTests
     [Test, CancelAfter(240_000)]
     public async Task ClientsOfADeadFrontEndReattachElsewhereAndGetTheRestOfTheirEvents()
     {
+        const uint Steps = 150;
         await using var cluster = new Cluster(["--visibility-timeout", "10s"]);
         await cluster.StartRedisAsync();
         int firstPort = Cluster.FreePort();
@@ -22,16 +23,17 @@ public sealed class FrontEndAndRedisTests
         await cluster.StartWorkerAsync();
         var client = cluster.Client(firstPort);
 
-        // Two callers on the doomed front end, each some way into a long job.
+        // Two callers on the doomed front end, each some way into a job long enough (seconds) to outlive it.
         var seen = new List<JobEvent>[2];
         var calls = new AsyncServerStreamingCall<JobEvent>[2];
         for (int i = 0; i < 2; i++)
         {
             seen[i] = [];
-            calls[i] = client.Channel.ServerStreaming(RemoteClient.Generate, Cluster.Request($"long {i}", steps: 30, seed: (ulong)i), cluster.Options());
+            calls[i] = client.Channel.ServerStreaming(RemoteClient.Generate, Cluster.Request($"long {i}", steps: Steps, seed: (ulong)i, side: 128), cluster.Options());
         }
+        // The first is running (a few progress events in), the second waits in the queue behind it (accepted).
         for (int i = 0; i < 2; i++)
-            while (seen[i].Count < 3 && await calls[i].ResponseStream.MoveNext(CancellationToken.None))
+            while (seen[i].Count < (i == 0 ? 3 : 1) && await calls[i].ResponseStream.MoveNext(CancellationToken.None))
                 seen[i].Add(calls[i].ResponseStream.Current);
         await doomed.KillHardAsync();
         for (int i = 0; i < 2; i++)
@@ -56,7 +58,7 @@ public sealed class FrontEndAndRedisTests
             var all = seen[i].Concat(rest).ToList();
             Assert.That(all.Select(e => e.Sequence), Is.EqualTo(Enumerable.Range(1, all.Count).Select(x => (ulong)x)), "gap-free, nothing twice");
             Assert.That(all.Count(e => e.Image is not null), Is.EqualTo(1));
-            Assert.That(all.Last(e => e.Progress is not null).Progress.Step, Is.EqualTo(30u));
+            Assert.That(all.Last(e => e.Progress is not null).Progress.Step, Is.EqualTo(Steps));
         }
     }
 
