@@ -14,6 +14,12 @@ public sealed partial class RedisJobQueue
     /// </summary>
     private static readonly TimeSpan LongestBlock = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a consumer with no pending entries may go without reading before it is removed from the consumer
+    /// group (Redis measures this idleness on its own clock). A waiting worker reads at least once a second.
+    /// </summary>
+    internal TimeSpan ConsumerIdleLimit { get; set; } = TimeSpan.FromHours(1);
+
     /// <inheritdoc />
     public async Task<Claim?> ClaimAsync(
         EntryKind kind,
@@ -34,10 +40,11 @@ public sealed partial class RedisJobQueue
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var args = Args(2);
+            var args = Args(3);
             var now = _time.GetUtcNow();
             args.Add(RedisKeys.Kind(kind));
             args.Add(consumerId);
+            args.Add(Milliseconds(ConsumerIdleLimit));
             var reply = (await RunAsync(QueueScripts.Claim, "claim", args, cancellationToken).ConfigureAwait(false)).Elements;
             if (Text(reply[0]) == "entry")
                 return ToClaim(kind, consumerId, reply);
@@ -67,8 +74,9 @@ public sealed partial class RedisJobQueue
         CancellationToken cancellationToken)
     {
         using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        // The injected clock decides when the wait is over; the blocking read is cut short when it says so.
-        using var timer = wakeAt == DateTimeOffset.MaxValue
+        // The injected clock decides when the wait is over; the blocking read is cut short when it says so. On the
+        // system clock the read's own BLOCK (never longer than the delay) already ends in time.
+        using var timer = wakeAt == DateTimeOffset.MaxValue || ReferenceEquals(_time, TimeProvider.System)
             ? null
             : _time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), wake, delay, Timeout.InfiniteTimeSpan);
         var block = delay < LongestBlock ? delay : LongestBlock;

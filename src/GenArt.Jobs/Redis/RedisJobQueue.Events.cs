@@ -45,12 +45,16 @@ public sealed partial class RedisJobQueue
     {
         if (afterSequence < 0)
             throw Errors.Invalid("afterSequence", $"must not be negative, not {afterSequence}");
-        var info = await GetJobAsync(jobId, cancellationToken).ConfigureAwait(false) ?? throw Errors.NotFound(jobId);
         var last = afterSequence;
         var key = _keys.Events(jobId);
 
-        // 1. What is stored already.
-        foreach (var e in await ReadStoredAsync(jobId, key, last, cancellationToken).ConfigureAwait(false))
+        // Join the relay first, then read what is stored together with the job's state (one round trip): nothing
+        // published in between is lost, and what the relay repeats is dropped by sequence number.
+        using var subscription = _relay.Subscribe(key, last);
+        var (found, ended, lastSequence, stored) = await ReadStoredAsync(jobId, key, last, cancellationToken).ConfigureAwait(false);
+        if (!found)
+            throw Errors.NotFound(jobId);
+        foreach (var e in stored)
         {
             yield return e;
             last = e.Sequence;
@@ -58,19 +62,9 @@ public sealed partial class RedisJobQueue
                 yield break;
         }
         // A reattach at or after the terminal event has nothing more to follow.
-        if (info.State.IsTerminal() && last >= info.LastSequence)
+        if (ended && last >= lastSequence)
             yield break;
-
-        // 2. Join the relay, then read once more: events stored between the first read and joining are not
-        // lost, and anything the relay repeats is dropped by sequence number.
-        using var subscription = _relay.Subscribe(key, last);
-        foreach (var e in await ReadStoredAsync(jobId, key, last, cancellationToken).ConfigureAwait(false))
-        {
-            yield return e;
-            last = e.Sequence;
-            if (e.Body.IsTerminal)
-                yield break;
-        }
+        subscription.SkipTo(last);
 
         // 3. Live events as the relay reads them.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
@@ -95,20 +89,38 @@ public sealed partial class RedisJobQueue
         }
     }
 
-    private async Task<List<JobEvent>> ReadStoredAsync(JobId jobId, string key, long after, CancellationToken cancellationToken)
+    /// <summary>The job's state fields and its events after <paramref name="after"/>, read with one round trip.</summary>
+    private async Task<(bool Found, bool Ended, long LastSequence, List<JobEvent> Events)> ReadStoredAsync(
+        JobId jobId, string key, long after, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+        RedisReply state;
         IReadOnlyList<StreamEntry> entries;
         try
         {
-            entries = await Client.XRangeAsync(key, "(0-" + after.ToString(CultureInfo.InvariantCulture), "+",
-                cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Both are written before either reply is awaited, so they share the connection's round trip.
+            var stateTask = Client.ExecuteAsync("HMGET", [_keys.Job(jobId), "state", "expires", "seq"], cancellationToken);
+            var entriesTask = Client.XRangeAsync(key, "(0-" + after.ToString(CultureInfo.InvariantCulture), "+",
+                cancellationToken: cancellationToken);
+            state = await stateTask.ConfigureAwait(false);
+            entries = await entriesTask.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ObjectDisposedException && _disposed.IsCancellationRequested)
+        {
+            throw new ObjectDisposedException(nameof(RedisJobQueue), e);
         }
         catch (Exception e) when (Translate("watch", e) is { } translated)
         {
             throw translated;
         }
-        return entries.Select(entry => ToEvent(jobId, entry)).ToList();
+        var fields = state.Elements;
+        // A finished job is gone once the injected clock passes its expiry, as in every script.
+        if (fields[0].IsNull
+            || (!fields[1].IsNull && Number(fields[1]) <= _time.GetUtcNow().ToUnixTimeMilliseconds()))
+            return (false, false, 0, []);
+        var ended = Enum.Parse<JobState>(Text(fields[0])).IsTerminal();
+        var lastSequence = fields[2].IsNull ? 0 : Number(fields[2]);
+        return (true, ended, lastSequence, entries.Select(entry => ToEvent(jobId, entry)).ToList());
     }
 
     internal static long SequenceOf(string streamId) =>

@@ -25,6 +25,8 @@ internal sealed class RedisKeys(string prefix)
 
     public string Wake(EntryKind kind) => $"{Prefix}q:{Kind(kind)}:wake";
 
+    public string Job(JobId id) => $"{Prefix}job:{id.Value}";
+
     public string Events(JobId id) => $"{Prefix}job:{id.Value}:events";
 
     public string RelayWake(string relayId, int loop) => $"{Prefix}relay:{relayId}:{loop}";

@@ -102,6 +102,16 @@ internal sealed class WatchRelay : IAsyncDisposable
 
         internal void Deliver(StreamEntry entry) => _events.Writer.TryWrite(entry);
 
+        /// <summary>
+        /// Tells the relay the watcher already has every event up to <paramref name="sequence"/>, so its loop need
+        /// not read them again; only applied while this is the stream's only watcher (another may still need them).
+        /// </summary>
+        public void SkipTo(long sequence)
+        {
+            lock (relay._gate)
+                loop.SkipTo(this, sequence);
+        }
+
         public void Dispose()
         {
             lock (relay._gate)
@@ -116,6 +126,7 @@ internal sealed class WatchRelay : IAsyncDisposable
         private readonly Dictionary<string, (long Cursor, List<Subscription> Watchers)> _streams = new(StringComparer.Ordinal);
         private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private bool _blocking;
+        private bool _wakeSent;
         private Task _run = Task.CompletedTask;
 
         public int StreamCount => _streams.Count;
@@ -134,6 +145,13 @@ internal sealed class WatchRelay : IAsyncDisposable
             _streams[subscription.StreamKey] = (afterSequence, [subscription]);
         }
 
+        public void SkipTo(Subscription subscription, long sequence)
+        {
+            if (_streams.TryGetValue(subscription.StreamKey, out var stream) && stream.Watchers.Count == 1
+                && stream.Cursor < sequence)
+                _streams[subscription.StreamKey] = (sequence, stream.Watchers);
+        }
+
         public void Remove(Subscription subscription)
         {
             if (_streams.TryGetValue(subscription.StreamKey, out var stream) && stream.Watchers.Remove(subscription)
@@ -141,16 +159,20 @@ internal sealed class WatchRelay : IAsyncDisposable
                 _streams.Remove(subscription.StreamKey);
         }
 
-        /// <summary>Makes the loop read again with its current stream set.</summary>
+        /// <summary>
+        /// Makes the loop read again with its current stream set. Watchers that join while one wake-up is on its
+        /// way share it, so a burst of new watchers costs one write.
+        /// </summary>
         public void Wake()
         {
-            bool blocking;
+            bool send;
             lock (relay._gate)
             {
-                blocking = _blocking;
+                send = _blocking && !_wakeSent;
+                _wakeSent |= send;
                 _changed.TrySetResult();
             }
-            if (blocking)
+            if (send)
                 _ = WakeBlockedReadAsync();
         }
 
@@ -160,7 +182,6 @@ internal sealed class WatchRelay : IAsyncDisposable
             {
                 await relay._client.XAddAsync(wakeKey, [("w", "1")], trim: StreamTrim.MaxLength(16, approximate: true))
                     .ConfigureAwait(false);
-                await relay._client.PExpireAsync(wakeKey, WakeStreamTtl).ConfigureAwait(false);
             }
             catch (RedisException)
             {
@@ -184,6 +205,8 @@ internal sealed class WatchRelay : IAsyncDisposable
             var stop = relay._stop.Token;
             string? wakeCursor = null;
             var failures = 0;
+            var refreshTtl = false;
+            var ttlRefreshedAt = Environment.TickCount64;
             while (!stop.IsCancellationRequested)
             {
                 try
@@ -208,6 +231,7 @@ internal sealed class WatchRelay : IAsyncDisposable
                         foreach (var (key, stream) in _streams)
                             streams.Add((key, "0-" + stream.Cursor.ToString(CultureInfo.InvariantCulture)));
                         _blocking = streams.Count > 1;
+                        _wakeSent = false;
                     }
                     if (streams.Count == 1)
                     {
@@ -216,6 +240,13 @@ internal sealed class WatchRelay : IAsyncDisposable
                         continue;
                     }
 
+                    if (refreshTtl && Environment.TickCount64 - ttlRefreshedAt > (long)(WakeStreamTtl / 4).TotalMilliseconds)
+                    {
+                        // The wake stream outlives this process by at most its TTL; refresh it while in use.
+                        await relay._client.PExpireAsync(wakeKey, WakeStreamTtl, stop).ConfigureAwait(false);
+                        ttlRefreshedAt = Environment.TickCount64;
+                        refreshTtl = false;
+                    }
                     var results = await relay._client.XReadAsync(streams, count: 256, block: Block, cancellationToken: stop)
                         .ConfigureAwait(false);
                     failures = 0;
@@ -229,6 +260,7 @@ internal sealed class WatchRelay : IAsyncDisposable
                             if (result.Stream == wakeKey)
                             {
                                 wakeCursor = result.Entries[^1].Id;
+                                refreshTtl = true;
                                 continue;
                             }
                             if (!_streams.TryGetValue(result.Stream, out var stream))
@@ -238,7 +270,7 @@ internal sealed class WatchRelay : IAsyncDisposable
                                 foreach (var watcher in stream.Watchers)
                                     watcher.Deliver(entry);
                             }
-                            _streams[result.Stream] = (SequenceOf(result.Entries[^1].Id), stream.Watchers);
+                            _streams[result.Stream] = (Math.Max(stream.Cursor, SequenceOf(result.Entries[^1].Id)), stream.Watchers);
                         }
                     }
                 }

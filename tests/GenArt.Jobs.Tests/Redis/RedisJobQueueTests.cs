@@ -55,7 +55,7 @@ public sealed class RedisJobQueueTests
         Assert.That(((string?)jobHash["state"], (string?)jobHash["entry"], (string?)jobHash["worker"]),
             Is.EqualTo(("Running", claim.EntryId, "gpu-a")));
         Assert.That(await _redis.XLenAsync($"{prefix}job:{job.Id}:events"), Is.EqualTo(1));
-        Assert.That((string?)await _redis.HGetAsync($"{prefix}job:{job.Id}:dedup", "accepted"), Is.EqualTo("1"));
+        Assert.That(((string?)jobHash["dedup:accepted"], (string?)jobHash["seq"]), Is.EqualTo(("1", "1")));
         Assert.That((string?)await _redis.GetAsync((string)jobHash["idem"]!), Is.EqualTo(job.Id.Value));
         Assert.That((string)jobHash["idem"]!, Does.StartWith($"{prefix}idem:"));
         var entries = await _redis.XRangeAsync($"{prefix}q:generate:interactive");
@@ -159,6 +159,36 @@ public sealed class RedisJobQueueTests
         Assert.That(await queue.HeartbeatAsync(first), Is.False);
         Assert.That((string?)await _redis.HGetAsync($"{prefix}q:generate:autoclaim", "interactive"), Is.Not.Null,
             "the XAUTOCLAIM cursor is kept for the next sweep");
+    }
+
+    [Test]
+    public async Task Idle_consumers_with_nothing_pending_leave_the_group_and_busy_ones_stay()
+    {
+        var prefix = NewPrefix();
+        await using var queue = await Connect(prefix);
+        queue.ConsumerIdleLimit = TimeSpan.FromMilliseconds(1);
+        var finished = (await queue.EnqueueAsync(TestData.Entry(_clock)))[0].JobId;
+        await queue.EnqueueAsync(TestData.Entry(_clock));
+        var done = (await queue.ClaimAsync(EntryKind.Generate, "gpu-done", TimeSpan.Zero))!;
+        await queue.PublishAsync(finished, new JobCompleted());
+        await queue.AckAsync(done);
+        var busy = await queue.ClaimAsync(EntryKind.Generate, "gpu-busy", TimeSpan.Zero);
+        Assert.That(busy, Is.Not.Null);
+        var stream = $"{prefix}q:generate:interactive";
+        // Redis measures idleness itself, in whole milliseconds: wait until it reports both as idle.
+        using (var wait = new CancellationTokenSource(Bound))
+        {
+            while ((await _redis.XInfoConsumersAsync(stream, "workers", wait.Token)).Any(c => c.Idle < TimeSpan.FromMilliseconds(1)))
+                await Task.Yield();
+        }
+
+        Assert.That(await queue.ClaimAsync(EntryKind.Generate, "gpu-sweeper", TimeSpan.Zero), Is.Null);
+
+        var consumers = await _redis.XInfoConsumersAsync(stream, "workers");
+        Assert.That(consumers.Select(c => c.Name), Does.Contain("gpu-busy").And.No.Contain("gpu-done"),
+            "the idle consumer without pending entries is gone; the one holding an entry stays");
+        Assert.That(consumers.Single(c => c.Name == "gpu-busy").Pending, Is.EqualTo(1));
+        Assert.That(await queue.AckAsync(busy!), Is.True);
     }
 
     [Test]

@@ -7,7 +7,7 @@ if not holds(kind, prio, eid, consumer, delivery) then return 0 end
 local member = prio .. '|' .. eid
 if op == 'heartbeat' then
   redis.call('ZADD', leasek(kind), 'XX', NOW + VT, member)
-  redis.call('HSET', WORKERS, consumer, NOWT)
+  redis.call('HSET', WORKERS, consumer, NOW)
   return 1
 end
 redis.call('ZREM', leasek(kind), member)
@@ -22,8 +22,8 @@ local jobs = {}
 if f then jobs = split(f.jobs) end
 if op == 'ack' then
   for _, id in ipairs(jobs) do
-    local st = job_state(id)
-    if st and not TERMINAL[st] then finish(id, st, 'Failed', ACKED_CODE, ACKED_MSG, ACKED_BODY) end
+    local j = job(id)
+    if j and not TERMINAL[j.state] then finish(j, 'Failed', ACKED_CODE, ACKED_MSG, ACKED_BODY) end
   end
   remove_entry(kind, prio, eid)
   return 1
@@ -32,9 +32,9 @@ end
 redis.call('HINCRBY', d, 'released', 1)
 local unfinished = 0
 for _, id in ipairs(jobs) do
-  local st = job_state(id)
-  if st and not TERMINAL[st] then
-    set_state(id, st, 'Queued')
+  local j = job(id)
+  if j and not TERMINAL[j.state] then
+    set_state(j, 'Queued')
     unfinished = unfinished + 1
   end
 end

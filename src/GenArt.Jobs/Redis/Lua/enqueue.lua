@@ -19,9 +19,10 @@ for i = 0, n - 1 do
   if repeated then
     results[i + 1] = { 0, repeated, -1 }
   else
-    if job_state(id) then return { 'inuse', i } end
+    local live, present = job_state(id)
+    if live then return { 'inuse', i } end
     if deadline ~= '' and tonumber(deadline) <= NOW then return { 'deadline', i } end
-    fresh[#fresh + 1] = { i, id, tenant, idem, deadline, created, images }
+    fresh[#fresh + 1] = { i, id, tenant, idem, deadline, created, images, present }
   end
 end
 if #fresh > 0 then
@@ -37,17 +38,17 @@ if #fresh > 0 then
   for pos, f in ipairs(fresh) do
     local k = jk(f[2])
     -- Leftovers of an expired job with the same id (its TTL passed on the caller's clock) are replaced.
-    redis.call('DEL', k, k .. ':events', k .. ':dedup')
+    if f[8] then redis.call('DEL', k, k .. ':events') end
+    local p = ahead + pos - 1
     redis.call('HSET', k, 'tenant', f[3], 'state', 'Queued', 'priority', prio, 'kind', kind, 'entry', eid,
-      'attempts', 0, 'created', f[6], 'images', f[7], 'ready', 0, 'seq', 0)
+      'attempts', 0, 'created', f[6], 'images', f[7], 'ready', 0, 'seq', 1, 'dedup:accepted', 1)
+    redis.call('XADD', k .. ':events', '0-1', 'at', NOWT, 'body', '{"type":"accepted","queuePosition":' .. p .. '}')
     if f[5] ~= '' then redis.call('HSET', k, 'deadline', f[5]) end
     if f[4] ~= '' then
       redis.call('HSET', k, 'idem', f[4])
       redis.call('DEL', f[4])
       redis.call('SET', f[4], f[2], 'NX')
     end
-    local p = ahead + pos - 1
-    append(f[2], 'accepted', '{"type":"accepted","queuePosition":' .. p .. '}')
     results[f[1] + 1] = { 1, f[2], p }
   end
   redis.call('HINCRBY', QUEUED, prio, #fresh)

@@ -11,15 +11,11 @@ if op == 'get' then
   if not job_state(ARGV[10]) then return {} end
   return redis.call('HGETALL', jk(ARGV[10]))
 elseif op == 'cancel' then
-  local id, tenant = ARGV[10], ARGV[11]
-  local st = job_state(id)
+  local j = job(ARGV[10])
   -- Another tenant's job looks exactly like a missing one.
-  if not st or redis.call('HGET', jk(id), 'tenant') ~= tenant then return { 'notfound' } end
-  if not TERMINAL[st] then
-    finish(id, st, 'Cancelled', nil, nil, CANCELLED_BODY)
-    st = 'Cancelled'
-  end
-  return { 'ok', st }
+  if not j or j.tenant ~= ARGV[11] then return { 'notfound' } end
+  if not TERMINAL[j.state] then finish(j, 'Cancelled', nil, nil, CANCELLED_BODY) end
+  return { 'ok', j.state }
 elseif op == 'cancelled' then
   local st = job_state(ARGV[10])
   if not st or TERMINAL[st] then return 1 end

@@ -48,28 +48,44 @@ local function unpad(m)
 end
 
 -- The state of a live job; nil when it is missing or its finished-job TTL has passed on the caller's clock.
+-- The second result says whether the hash exists at all (an expired job's leftovers may).
 local function job_state(id)
   local v = redis.call('HMGET', jk(id), 'state', 'expires')
+  if not v[1] then return nil, false end
+  if v[2] and tonumber(v[2]) <= NOW then return nil, true end
+  return v[1], true
+end
+
+-- A live job's fields, or nil as for job_state. With a dedup key, j.dup is the sequence already stored under it.
+local function job(id, dedup)
+  local v = redis.call('HMGET', jk(id), 'state', 'expires', 'priority', 'kind', 'entry', 'idem', 'deadline', 'tenant',
+    'started', 'dedup:' .. (dedup or ''))
   if not v[1] then return nil end
   if v[2] and tonumber(v[2]) <= NOW then return nil end
-  return v[1]
+  return { id = id, state = v[1], prio = v[3], kind = v[4], entry = v[5], idem = v[6], deadline = v[7], tenant = v[8],
+    started = v[9], dup = v[10] }
 end
 
--- Changes a job's state, keeping the queued-job counts (the cap) in step.
-local function set_state(id, from, to)
-  if from == to then return end
-  local prio = redis.call('HGET', jk(id), 'priority')
-  if from == 'Queued' then redis.call('HINCRBY', QUEUED, prio, -1) end
-  if to == 'Queued' then redis.call('HINCRBY', QUEUED, prio, 1) end
-  redis.call('HSET', jk(id), 'state', to)
+-- Moves a job to another state in the queued-job counts (the cap); the caller writes the state field.
+local function move(j, to)
+  if j.state == 'Queued' and to ~= 'Queued' then redis.call('HINCRBY', QUEUED, j.prio, -1) end
+  if to == 'Queued' and j.state ~= 'Queued' then redis.call('HINCRBY', QUEUED, j.prio, 1) end
+  j.state = to
 end
 
--- Appends an event with the job's next sequence number as the stream id 0-{seq}.
-local function append(id, dedup, body)
+-- Changes a job's state; further field/value pairs are written in the same HSET.
+local function set_state(j, to, ...)
+  move(j, to)
+  redis.call('HSET', jk(j.id), 'state', to, ...)
+end
+
+-- Appends an event with the job's next sequence number as the stream id 0-{seq}; the dedup key is a field of the
+-- job hash, written together with any further field/value pairs.
+local function append(id, dedup, body, ...)
   local k = jk(id)
   local seq = redis.call('HINCRBY', k, 'seq', 1)
   redis.call('XADD', k .. ':events', '0-' .. seq, 'at', NOWT, 'body', body)
-  redis.call('HSET', k .. ':dedup', dedup, seq)
+  redis.call('HSET', k, 'dedup:' .. dedup, seq, ...)
   return seq
 end
 
@@ -102,18 +118,19 @@ end
 
 -- Ends a job with its terminal event; its keys expire FinishedJobTtl later (reads check 'expires' first,
 -- PEXPIRE collects the garbage).
-local function finish(id, from, to, code, msg, body)
-  set_state(id, from, to)
-  local k = jk(id)
-  redis.call('HSET', k, 'finished', NOWT, 'expires', NOW + TTL)
-  if code then redis.call('HSET', k, 'errcode', code, 'errmsg', msg) end
-  local seq = append(id, 'terminal', body)
+local function finish(j, to, code, msg, body)
+  move(j, to)
+  local seq
+  if code then
+    seq = append(j.id, 'terminal', body, 'state', to, 'finished', NOWT, 'expires', NOW + TTL, 'errcode', code, 'errmsg', msg)
+  else
+    seq = append(j.id, 'terminal', body, 'state', to, 'finished', NOWT, 'expires', NOW + TTL)
+  end
+  local k = jk(j.id)
   redis.call('PEXPIRE', k, TTL)
   redis.call('PEXPIRE', k .. ':events', TTL)
-  redis.call('PEXPIRE', k .. ':dedup', TTL)
-  local h = redis.call('HMGET', k, 'idem', 'kind', 'priority', 'entry')
-  if h[1] then redis.call('PEXPIRE', h[1], TTL) end
-  maybe_drop_entry(h[2], h[3], h[4])
+  if j.idem then redis.call('PEXPIRE', j.idem, TTL) end
+  maybe_drop_entry(j.kind, j.prio, j.entry)
   return seq
 end
 
@@ -129,10 +146,9 @@ local function end_delivery(kind, prio, eid, code, msg, body)
   end
   local unfinished = {}
   for _, id in ipairs(split(f.jobs)) do
-    local st = job_state(id)
-    if st and not TERMINAL[st] then unfinished[#unfinished + 1] = { id, st } end
+    local j = job(id)
+    if j and not TERMINAL[j.state] then unfinished[#unfinished + 1] = j end
   end
-  for _, j in ipairs(unfinished) do redis.call('HSET', jk(j[1]), 'errcode', code, 'errmsg', msg) end
   if #unfinished == 0 then
     remove_entry(kind, prio, eid)
     return
@@ -140,13 +156,13 @@ local function end_delivery(kind, prio, eid, code, msg, body)
   local h = redis.call('HMGET', d, 'delivery', 'released')
   local delivery = tonumber(h[1] or 0)
   if delivery - tonumber(h[2] or 0) >= MAXDEL then
-    for _, j in ipairs(unfinished) do finish(j[1], j[2], 'DeadLettered', code, msg, body) end
+    for _, j in ipairs(unfinished) do finish(j, 'DeadLettered', code, msg, body) end
     redis.call('XADD', DEAD, 'MAXLEN', MAXDEAD, '*', 'kind', kind, 'entryId', eid, 'entry', f.entry, 'jobs', f.jobs,
       'deliveries', delivery, 'code', code, 'message', msg, 'at', NOWT)
     remove_entry(kind, prio, eid)
     return
   end
-  for _, j in ipairs(unfinished) do set_state(j[1], j[2], 'Queued') end
+  for _, j in ipairs(unfinished) do set_state(j, 'Queued', 'errcode', code, 'errmsg', msg) end
   redis.call('ZADD', retk(kind, prio), 0, pad(eid))
   redis.call('XADD', wakek(kind), 'MAXLEN', '~', 16, '*', 'w', '1')
 end
