@@ -14,7 +14,7 @@ namespace GenArt.Cli;
 internal sealed class QueueOptionsCli
 {
     public Option<string?> Redis { get; } = new("--redis") { Description = "Redis URI of the job queue, redis://[:password@]host:port[/db]" };
-    public Option<string> KeyPrefix { get; } = new("--key-prefix") { Description = "prefix of every queue key in Redis", DefaultValueFactory = _ => "{genart}:" };
+    public Option<string> KeyPrefix { get; } = new("--key-prefix") { Description = "prefix of every queue key in Redis", DefaultValueFactory = _ => "genart:" };
     public Option<string> Visibility { get; } = new("--visibility-timeout") { Description = "a claim not heartbeated this long is lost and redelivered (e.g. 60s)", DefaultValueFactory = _ => "60s" };
     public Option<int> MaxDeliveries { get; } = new("--max-deliveries") { Description = "deliveries of an entry before it is dead-lettered", DefaultValueFactory = _ => 3 };
     public Option<int> MaxQueued { get; } = new("--max-queued") { Description = "most queued jobs; past it Generate is RESOURCE_EXHAUSTED", DefaultValueFactory = _ => 10_000 };

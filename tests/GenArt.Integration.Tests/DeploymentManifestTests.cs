@@ -131,7 +131,8 @@ public sealed partial class DeploymentManifestTests
         string prefix = KeyPrefixDefault();
         string[] streams = [$"{prefix}q:generate:interactive", $"{prefix}q:generate:batch"];
         string docsText = await File.ReadAllTextAsync(Path.Combine(RepoRoot, "docs", "queue.md"));
-        Assert.That(docsText, Does.Contain("`{genart}:q:{kind}:{prio}`").And.Contain("consumer group `workers`"));
+        Assert.That(docsText, Does.Contain("`P q:{kind}:{prio}`").And.Contain("consumer group `workers`"));
+        Assert.That(docsText, Does.Match($@"default\s+`{Regex.Escape(prefix)}`"), "docs/queue.md gives the same default key prefix as the CLI");
         Assert.That(pending.Select(m => m.GetProperty("stream").GetString()), Is.EquivalentTo(streams));
         Assert.That(pending.Select(m => m.GetProperty("consumerGroup").GetString()), Is.All.EqualTo("workers"));
         Assert.That(triggers.Select(t => t.GetProperty("metadata").GetProperty("stream").GetString()), Is.All.AnyOf(streams));
