@@ -36,7 +36,14 @@ internal sealed class QueueOptionsCli
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new ArgumentException(e.Message, e);
+            string option = e.ParamName switch
+            {
+                nameof(JobQueueOptions.VisibilityTimeout) => "--visibility-timeout",
+                nameof(JobQueueOptions.MaxDeliveries) => "--max-deliveries",
+                nameof(JobQueueOptions.MaxQueuedJobs) => "--max-queued",
+                _ => "queue options",
+            };
+            throw new ArgumentException($"{option}: {e.Message.Split(Environment.NewLine)[0]}", e);
         }
     }
 

@@ -57,7 +57,15 @@ internal static class WorkerCommand
     {
         if (s.Threads is < 1) throw new ArgumentException("--threads must be at least 1");
         torch.set_num_threads(s.Threads ?? Environment.ProcessorCount);
-        var device = Device.Parse(s.Device);
+        Device device;
+        try
+        {
+            device = Device.Parse(s.Device);
+        }
+        catch (Exception e) when (e is ArgumentException or TorchException)
+        {
+            throw new ArgumentException("--device: " + e.Message, e);
+        }
         string[] paths = s.Models.Length == 0 ? [Defaults.ModelPath] : s.Models;
         foreach (var m in paths)
             if (!Directory.Exists(m) && !File.Exists(m)) throw new ArgumentException($"--model-dir: '{m}' does not exist");
