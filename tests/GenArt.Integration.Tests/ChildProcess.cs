@@ -29,6 +29,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+        Exited = _process.WaitForExitAsync();
     }
 
     public string Name { get; }
@@ -37,7 +38,7 @@ public sealed partial class ChildProcess : IAsyncDisposable
     public int ExitCode => _process.ExitCode;
 
     /// <summary>Completes when the process exits.</summary>
-    public Task Exited => _process.WaitForExitAsync();
+    public Task Exited { get; }
 
     /// <summary>Everything the process printed so far, for assertion messages.</summary>
     public string Output

@@ -26,20 +26,21 @@ public sealed class FrontEndAndRedisTests
         // Two callers on the doomed front end, each some way into a job long enough (seconds) to outlive it.
         var seen = new List<JobEvent>[2];
         var calls = new AsyncServerStreamingCall<JobEvent>[2];
+        // The first is running (a few progress events in); the second, sent after, waits in the queue behind it.
         for (int i = 0; i < 2; i++)
         {
             seen[i] = [];
             calls[i] = client.Channel.ServerStreaming(RemoteClient.Generate, Cluster.Request($"long {i}", steps: Steps, seed: (ulong)i, side: 128), cluster.Options());
-        }
-        // The first is running (a few progress events in), the second waits in the queue behind it (accepted).
-        for (int i = 0; i < 2; i++)
             while (seen[i].Count < (i == 0 ? 3 : 1) && await calls[i].ResponseStream.MoveNext(CancellationToken.None))
                 seen[i].Add(calls[i].ResponseStream.Current);
+        }
         await doomed.KillHardAsync();
         for (int i = 0; i < 2; i++)
         {
             var (_, broken) = await Cluster.DrainAsync(calls[i], seen[i]);
-            Assert.That(broken.StatusCode, Is.Not.EqualTo(StatusCode.OK), "the call died with its front end");
+            Assert.That(broken.StatusCode, Is.Not.EqualTo(StatusCode.OK),
+                $"call {i} should have died with its front end; it got {seen[i].Count} events, the last " +
+                $"{seen[i][^1].EventCase} (step {seen[i][^1].Progress?.Step}), {seen[i].Count(e => e.Image is not null)} image(s)");
             calls[i].Dispose();
         }
 
