@@ -48,6 +48,8 @@ internal sealed partial class BatchRun
         var entry = _claim.Entry;
         WorkerLog.Claimed(_logger, _claim.EntryId, _claim.DeliveryCount, entry.Jobs.Count, entry.SampleCount, entry.Batch.Key.Model);
         _options.Observer?.BatchStarted(entry.SampleCount);
+        if (_options.CrashOnPrompt is { Length: > 0 } poison && entry.Jobs.Any(j => j.Samples.Any(x => x.Prompt == poison)))
+            Environment.FailFast($"fault injection: a claimed sample's prompt is '{poison}' (GENART_FAULT_CRASH_ON_PROMPT)");
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         using var heartbeat = new Timer(_ => Heartbeat(lost), null, _options.HeartbeatInterval, _options.HeartbeatInterval);
         try
@@ -82,7 +84,15 @@ internal sealed partial class BatchRun
         catch (Exception e)
         {
             WorkerLog.BatchFailed(_logger, _claim.EntryId, e);
-            Wait(_queue.FailDeliveryAsync(_claim, new JobError(JobErrorCode.Internal, "generation failed: " + e.Message)));
+            try
+            {
+                Wait(_queue.FailDeliveryAsync(_claim, new JobError(JobErrorCode.Internal, "generation failed: " + e.Message)));
+            }
+            catch (Exception again) when (again is not ObjectDisposedException)
+            {
+                // The queue cannot be reached either: the lease lapses and the entry is delivered again.
+                WorkerLog.LoopError(_logger, again);
+            }
         }
         finally
         {
@@ -108,19 +118,32 @@ internal sealed partial class BatchRun
 
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Publishes one event, retrying a failed call (the queue's server restarting, a dropped connection) for up to
+    /// <see cref="WorkerOptions.PublishRetryWindow"/>. An event is never skipped: when the window passes, the batch
+    /// stops without an ack and the queue redelivers it, where dedup keys make the repeated events harmless.
+    /// </summary>
     private void Publish(JobId job, JobEventBody body)
     {
-        try
+        long started = Stopwatch.GetTimestamp();
+        for (int attempt = 1; ; attempt++)
         {
-            Wait(_queue.PublishAsync(job, body));
-        }
-        catch (JobNotFoundException)
-        {
-            // expired or removed: nobody can watch it any more
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            WorkerLog.PublishFailed(_logger, job.Value, e);
+            try
+            {
+                Wait(_queue.PublishAsync(job, body));
+                return;
+            }
+            catch (JobNotFoundException)
+            {
+                return; // expired or removed: nobody can watch it any more
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
+            {
+                WorkerLog.PublishFailed(_logger, job.Value, e);
+                if (Stopwatch.GetElapsedTime(started) >= _options.PublishRetryWindow) throw;
+                if (_stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000))))
+                    throw new OperationCanceledException(_stopping);
+            }
         }
     }
 

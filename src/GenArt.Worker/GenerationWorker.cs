@@ -18,6 +18,7 @@ public sealed class GenerationWorker : IAsyncDisposable
     private readonly ModelCache _models;
     private readonly WorkerOptions _options;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _draining = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -49,11 +50,31 @@ public sealed class GenerationWorker : IAsyncDisposable
         _thread.Start();
     }
 
+    /// <summary>Completes when the worker thread has ended.</summary>
+    public Task Stopped => _stopped.Task;
+
+    /// <summary>
+    /// Graceful stop: claims no more work and lets the batch in progress finish for up to <paramref name="grace"/>;
+    /// a batch still running then is given back to the queue (released, so the delivery does not count).
+    /// Returns true when the worker ended within the grace period without releasing anything.
+    /// </summary>
+    public async Task<bool> StopAsync(TimeSpan grace)
+    {
+        _draining.Cancel();
+        if (_thread is null) return true;
+        bool inTime = await Task.WhenAny(_stopped.Task, Task.Delay(grace)).ConfigureAwait(false) == _stopped.Task;
+        if (!inTime) _stopping.Cancel();
+        await _stopped.Task.ConfigureAwait(false);
+        return inTime;
+    }
+
     /// <summary>Stops claiming; a batch in progress is given back to the queue (released) and the thread ends.</summary>
     public async ValueTask DisposeAsync()
     {
+        _draining.Cancel();
         _stopping.Cancel();
         if (_thread is not null) await _stopped.Task.ConfigureAwait(false);
+        _draining.Dispose();
         _stopping.Dispose();
     }
 
@@ -73,16 +94,20 @@ public sealed class GenerationWorker : IAsyncDisposable
             return;
         }
 
-        var token = _stopping.Token;
+        // Draining ends the claim loop; stopping also aborts the batch in progress (which is then released).
+        var token = _draining.Token;
+        var abort = _stopping.Token;
+        int failures = 0;
         while (!token.IsCancellationRequested)
         {
             try
             {
                 var claim = _queue.ClaimAsync(EntryKind.Generate, _options.ConsumerId, _options.ClaimWait, token).GetAwaiter().GetResult();
+                failures = 0;
                 if (claim is null) continue;
-                new BatchRun(_queue, _models, _options, _logger, claim, token, _adapters).Execute();
+                new BatchRun(_queue, _models, _options, _logger, claim, abort, _adapters).Execute();
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (OperationCanceledException) when (token.IsCancellationRequested || abort.IsCancellationRequested)
             {
                 break;
             }
@@ -92,8 +117,12 @@ public sealed class GenerationWorker : IAsyncDisposable
             }
             catch (Exception e)
             {
-                // A queue call failed outside a batch (e.g. Redis unreachable); the next claim retries.
+                // A queue call failed outside a batch (e.g. Redis unreachable); the next claim retries after a
+                // backoff, so an outage does not turn into a busy loop of failing calls.
                 WorkerLog.LoopError(_logger, e);
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(100 * (1 << Math.Min(failures, 5)), 2000));
+                token.WaitHandle.WaitOne(delay);
             }
         }
         _stopped.TrySetResult();

@@ -21,6 +21,16 @@ public sealed record WorkerOptions
     /// </summary>
     public TimeSpan CancelCheckInterval { get; init; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>How long a failed event publish is retried before the batch is abandoned to redelivery.</summary>
+    public TimeSpan PublishRetryWindow { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Testing aid (fault injection), never for production: when a claimed entry holds a sample whose prompt equals
+    /// this text, the process ends at once with <see cref="Environment.FailFast(string)"/>, as a crash in native code
+    /// would. <c>genart worker</c> sets it from the <c>GENART_FAULT_CRASH_ON_PROMPT</c> environment variable.
+    /// </summary>
+    public string? CrashOnPrompt { get; init; }
+
     /// <summary>Receives timings for metrics; null for none.</summary>
     public IWorkerObserver? Observer { get; init; }
 }

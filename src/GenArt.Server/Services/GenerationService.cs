@@ -101,7 +101,7 @@ public sealed partial class GenerationService(
                 case JobCompleted:
                     return;
                 case JobFailed failed:
-                    throw new RpcException(StatusMapping.ToStatus(failed.Code), failed.Message);
+                    throw new RpcException(StatusMapping.ToStatus(failed.Code), await FailureMessageAsync(id, failed, context).ConfigureAwait(false));
                 case JobCancelled:
                     throw new RpcException(StatusCode.Cancelled, $"job {id} was cancelled");
                 case JobImage when startedAt is null:
@@ -111,6 +111,18 @@ public sealed partial class GenerationService(
             if (EventConversion.ToWire(e, deduplicated, startedAt) is { } wire)
                 await stream.WriteAsync(wire, context.CancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The failure as the caller sees it; a dead-lettered job says so, with its id and deliveries, so that an
+    /// operator can find the entry among the dead letters (a job that crashed every worker that took it).
+    /// </summary>
+    private async Task<string> FailureMessageAsync(JobId id, JobFailed failed, ServerCallContext context)
+    {
+        var info = await queue.GetJobAsync(id, context.CancellationToken).ConfigureAwait(false);
+        return info is { State: Jobs.JobState.DeadLettered }
+            ? $"job {id} was dead-lettered after {info.Attempts} deliveries; the last one ended with: {failed.Message}"
+            : failed.Message;
     }
 
     private async Task<JobId> OwnedJobAsync(string text, string tenant, ServerCallContext context)
