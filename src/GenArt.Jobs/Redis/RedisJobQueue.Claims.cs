@@ -48,7 +48,9 @@ public sealed partial class RedisJobQueue
             args.Add(RedisKeys.Kind(kind));
             args.Add(consumerId);
             args.Add(Milliseconds(ConsumerIdleLimit));
-            var reply = (await RunAsync(QueueScripts.Claim, "claim", args, cancellationToken).ConfigureAwait(false)).Elements;
+            // Not cancellable once sent: a claim the script made must reach this caller, or the entry would sit claimed
+            // by nobody until its lease lapsed. The script is short and the client's command timeout bounds it.
+            var reply = (await RunAsync(QueueScripts.Claim, "claim", args, CancellationToken.None).ConfigureAwait(false)).Elements;
             if (Text(reply[0]) == "entry")
                 return ToClaim(kind, consumerId, reply);
             if (now >= giveUpAt)
