@@ -82,7 +82,8 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
         if (!plans.TryGetValue(layer, out var plan)) return output;
         if (input.size(0) != rows.Length)
             throw new InvalidOperationException($"an adapted layer got a batch of {input.size(0)} rows but the batch's row map has {rows.Length}");
-        return plan.Run(this, input, output);
+        plan.Run(this, input, output);
+        return output;
     }
 
     public void Dispose()
@@ -126,13 +127,10 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
             if (!uses.Any(u => ReferenceEquals(u.Weights, weights))) uses.Add((adapter, weights));
         }
 
-        // Returns the output with the deltas added: in place at inference; with autograd on, as a new tensor, so
-        // the adapter's gradients never go through an in-place update of a view of the layer's output.
-        public Tensor Run(LoraBatch batch, Tensor input, Tensor output)
+        public void Run(LoraBatch batch, Tensor input, Tensor output)
         {
             if (version != batch.rowsVersion) Plan(batch, input);
-            if (groups.Count == 0) return output;
-            bool grad = torch.is_grad_enabled();
+            if (groups.Count == 0) return;
             using var scope = torch.NewDisposeScope();
             long rowCount = input.size(0);
             if (layer is Linear)
@@ -148,9 +146,8 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
                     var xs = g.AllRowsInOrder ? x : x.index_select(0, g.Rows);  // [E, N, in]
                     var h = xs.bmm(a.transpose(1, 2)).mul_(g.Coefficients);    // [E, N, r]
                     var d = h.bmm(b.transpose(1, 2));                           // [E, N, out]
-                    y = Add(y, g, d, grad);
+                    Add(y, g, d);
                 }
-                return Finish(y, output, grad);
             }
             else if (Gathered)
             {
@@ -164,9 +161,8 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
                     var b = up.index_select(0, g.Slots!);                       // [E, out, r]
                     var xs = g.AllRowsInOrder ? x : x.index_select(0, g.Rows);  // [E, in, HW]
                     var h = a.bmm(xs).mul_(g.Coefficients);                     // [E, r, HW]
-                    y = Add(y, g, b.bmm(h), grad);                              // [E, out, HW]
+                    Add(y, g, b.bmm(h));                                         // [E, out, HW]
                 }
-                return Finish(y, output, grad);
             }
             else
             {
@@ -181,21 +177,15 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
                     long n = h.size(0), r = h.size(1);
                     var h3 = h.view(n, r, -1).mul_(g.Coefficients);
                     var b = w.Up.unsqueeze(0).expand(n, outC, r);
-                    y = Add(y, g, b.bmm(h3), grad);                         // [n, out, H'W']
+                    Add(y, g, b.bmm(h3));                                         // [n, out, H'W']
                 }
-                return Finish(y, output, grad);
             }
         }
 
-        private static Tensor Finish(Tensor y, Tensor output, bool grad) =>
-            grad ? y.view(output.shape).MoveToOuterDisposeScope() : output;
-
-        private static Tensor Add(Tensor y, Group g, Tensor delta, bool grad)
+        private static void Add(Tensor y, Group g, Tensor delta)
         {
-            if (grad) return g.AllRowsInOrder ? y.add(delta) : y.clone().index_add_(0, g.Rows, delta);
             if (g.AllRowsInOrder) y.add_(delta);
             else y.index_add_(0, g.Rows, delta);
-            return y;
         }
 
         private void Plan(LoraBatch batch, Tensor input)
@@ -224,8 +214,8 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
                 g.AllRowsInOrder = rowIds.Length == batch.rows.Length && rowIds.Select((v, i) => v == i).All(b => b);
                 g.Rows = torch.tensor(rowIds, rowIds.Length).to(device).DetachFromDisposeScope();
                 var coef = list.Select(e => (float)e.Coefficient).ToArray();
-                long[] coefShape = Gathered ? [coef.Length, 1, 1] : [coef.Length, 1, 1];
-                g.Coefficients = torch.tensor<float>(coef.AsSpan(), coefShape, device).to(dtype).DetachFromDisposeScope();
+                // [E, 1, 1] scales h: [E, N, r] (Linear), [E, r, HW] (1x1 conv) and [n, r, H'W'] (larger kernels) alike
+                g.Coefficients = torch.tensor<float>(coef.AsSpan(), [coef.Length, 1, 1], device).to(dtype).DetachFromDisposeScope();
                 if (Gathered)
                 {
                     int rank = list[0].Weights.Target.Rank;
