@@ -16,6 +16,8 @@ public static class Program
         root.Subcommands.Add(RemoteCommands.Models());
         root.Subcommands.Add(RemoteCommands.Jobs());
         root.Subcommands.Add(BatchCommand.Create());
+        root.Subcommands.Add(FineTuneCommands.Local());
+        root.Subcommands.Add(FineTuneCommands.Acceptance());
         return root.Parse(args).Invoke();
     }
 }
