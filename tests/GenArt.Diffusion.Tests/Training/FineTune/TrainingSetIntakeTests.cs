@@ -89,11 +89,11 @@ public sealed class TrainingSetIntakeTests
     [Test]
     public void LongCaptionsAndBadTriggerWordsAreRefused()
     {
-        var e = Refused(Three(Upload("c.png", new string('x', 992))));
+        var e = Refused(Three(Upload("c.png", new string('x', 993))));
         Assert.That((e.Field, e.FileName), Is.EqualTo(("captions", "c.png")));
         Assert.That(e.Message, Does.Contain("1000"));
-        Assert.That(TrainingSetIntake.Prepare(Three(Upload("c.png", new string('x', 991))), "zqbrand", 16), Has.Count.EqualTo(3),
-            "991 characters + 'zqbrand ' is exactly the limit");
+        Assert.That(TrainingSetIntake.Prepare(Three(Upload("c.png", new string('x', 992))), "zqbrand", 16), Has.Count.EqualTo(3),
+            "992 characters + 'zqbrand ' is exactly the limit");
 
         foreach (var bad in new[] { "", "two words", "a,b", new string('z', 65) })
             Assert.That(Assert.Throws<FineTuneInputException>(() => TrainingSetIntake.Prepare(Three(), bad, 16))!.Field, Is.EqualTo("trigger_word"));
