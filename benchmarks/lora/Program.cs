@@ -116,14 +116,18 @@ void Step()
         cases.Add(($"one adapter for all, per sample, batch {batch}", () => PerSample(true)));
         cases.Add(($"one adapter for all, merged, batch {batch}", MergedBatch));
     }
-    None(); // warm-up
-    PerSample(false);
+    if (!brief)
+    {
+        None(); // warm-up (an SD 1.5 step is long enough to need none)
+        PerSample(false);
+    }
     var times = cases.Select(_ => new List<double>()).ToArray();
     for (int it = 0; it < iters; it++)
         for (int k = 0; k < cases.Count; k++)
         {
             int c = (k + it) % cases.Count; // rotate the order so drift in machine load spreads over every case
             times[c].Add(cases[c].Run());
+            Console.Error.WriteLine($"round {it + 1}: {cases[c].Name}: {times[c][^1]:F3} s (load average {LoadAverage()})");
         }
 
     Console.WriteLine($"model {model}: UNet {unet.ParameterCount():N0} parameters, random weights; latent {latent}x{latent}; batch {batch} samples = {2 * batch} UNet rows (CFG)");
