@@ -10,11 +10,13 @@ using GenArt.Torch.SafeTensors;
 // Per-sample LoRA against no LoRA and against swap-and-merge, for one denoising step (the UNet forward on the
 // classifier-free-guidance batch: 2 rows per sample), and the time to load an adapter into the cache.
 //   dotnet run -c Release --project benchmarks/lora -- step <tiny|sd15> [--batch 8] [--rank 16] [--iters 5] [--threads 2] [--locon] [--brief]
-//   (--brief: only no adapters, per sample and swap-and-merge)
+//   (--brief: only no adapters, per sample and swap-and-merge; --latent N: N x N latents instead of the model's
+//   sample size (tiny) or 64 (sd15))
 //   dotnet run -c Release --project benchmarks/lora -- load [--rank 16] [--iters 7] [--threads 2]
 string mode = args.Length > 0 ? args[0] : throw new ArgumentException("usage: step <tiny|sd15> ... | load ...");
 string model = mode == "step" && args.Length > 1 ? args[1] : "sd15";
 int batch = 8, rank = 16, iters = 5, threads = 2;
+long? latentArg = null;
 bool locon = false, brief = false;
 for (int i = mode == "step" ? 2 : 1; i < args.Length; i++)
 {
@@ -26,6 +28,7 @@ for (int i = mode == "step" ? 2 : 1; i < args.Length; i++)
         case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--locon": locon = true; break;
         case "--brief": brief = true; break;
+        case "--latent": latentArg = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: throw new ArgumentException("unknown argument " + args[i]);
     }
 }
@@ -47,7 +50,7 @@ void Step()
 {
     string configDir = model == "tiny" ? Path.Combine(root, "models/genart-tiny") : Path.Combine(root, "tests/fixtures/configs/stable-diffusion-v1-5");
     var config = UNetConfig.FromFile(Path.Combine(configDir, "unet/config.json"));
-    long latent = model == "tiny" ? config.SampleSize?[0] ?? 16 : 64;
+    long latent = latentArg ?? (model == "tiny" ? config.SampleSize?[0] ?? 16 : 64);
     using var unet = new UNet2DConditionModel(config);
     using (var g = new Generator(1234)) unet.ResetParameters(g);
     unet.Eval();
