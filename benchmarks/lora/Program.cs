@@ -76,11 +76,28 @@ void Step()
         using (var scope = torch.NewDisposeScope()) unet.forward(x, t, context);
         return sw.Elapsed.TotalSeconds;
     }
+    // A batch's LoraBatch lives for all its steps (it stacks each layer's A and B on the first step); a step reuses it.
+    LoraBatch NewBatch(bool same)
+    {
+        var lora = new LoraBatch(unet, null, Enumerable.Range(0, batch).Select(i => (IReadOnlyList<LoraUse>)[new LoraUse(adapters[same ? 0 : i], 0.8)]).ToList());
+        lora.SetRows(rows);
+        return lora;
+    }
+    using var different = NewBatch(false);
+    using var sameForAll = NewBatch(true);
     double PerSample(bool same)
     {
         var sw = Stopwatch.StartNew();
-        using var lora = new LoraBatch(unet, null, Enumerable.Range(0, batch).Select(i => (IReadOnlyList<LoraUse>)[new LoraUse(adapters[same ? 0 : i], 0.8)]).ToList());
-        lora.SetRows(rows);
+        using (LayerOutputHooks.Use(same ? sameForAll : different))
+        using (var scope = torch.NewDisposeScope())
+            unet.forward(x, t, context);
+        return sw.Elapsed.TotalSeconds;
+    }
+    double FirstStep()
+    {
+        // a new batch: its first step also builds the stacks
+        var sw = Stopwatch.StartNew();
+        using var lora = NewBatch(false);
         using (LayerOutputHooks.Use(lora))
         using (var scope = torch.NewDisposeScope())
             unet.forward(x, t, context);
@@ -116,21 +133,32 @@ void Step()
     };
     if (!brief)
     {
+        cases.Add(($"{batch} different adapters, per sample, batch {batch}: a batch's first step (stacks A and B)", FirstStep));
         cases.Add(($"one adapter for all, per sample, batch {batch}", () => PerSample(true)));
         cases.Add(($"one adapter for all, merged, batch {batch}", MergedBatch));
     }
-    if (!brief)
+    // warm-up; it also builds the per-sample batches' stacks, as a batch's first step does (on 8x8 latents: the
+    // stacks do not depend on the latent size, and an SD 1.5 step at 64x64 is long enough to need no other warm-up)
+    using (var small = torch.randn([2 * batch, config.InChannels, 8, 8], gen))
+    using (var scope = torch.NewDisposeScope())
     {
-        None(); // warm-up (an SD 1.5 step is long enough to need none)
-        PerSample(false);
+        foreach (var lora in new[] { different, sameForAll })
+            using (LayerOutputHooks.Use(lora)) unet.forward(small, t, context);
+        if (!brief) unet.forward(small, t, context);
     }
     var times = cases.Select(_ => new List<double>()).ToArray();
+    var cpu = cases.Select(_ => new List<double>()).ToArray();
+    var process = Process.GetCurrentProcess();
     for (int it = 0; it < iters; it++)
         for (int k = 0; k < cases.Count; k++)
         {
             int c = (k + it) % cases.Count; // rotate the order so drift in machine load spreads over every case
+            process.Refresh();
+            var cpuBefore = process.TotalProcessorTime;
             times[c].Add(cases[c].Run());
-            Console.Error.WriteLine($"round {it + 1}: {cases[c].Name}: {times[c][^1]:F3} s (load average {LoadAverage()})");
+            process.Refresh();
+            cpu[c].Add((process.TotalProcessorTime - cpuBefore).TotalSeconds);
+            Console.Error.WriteLine($"round {it + 1}: {cases[c].Name}: {times[c][^1]:F3} s wall, {cpu[c][^1]:F3} s CPU (load average {LoadAverage()})");
         }
 
     Console.WriteLine($"model {model}: UNet {unet.ParameterCount():N0} parameters, random weights; latent {latent}x{latent}; batch {batch} samples = {2 * batch} UNet rows (CFG)");
@@ -139,13 +167,14 @@ void Step()
     Console.WriteLine();
     // throughput ratio = time without adapters / time of the case; the per-round ratio pairs runs made moments apart,
     // which cancels most of the drift of a shared machine
-    Console.WriteLine("| case | s per step (median) | s (best) | samples/s (median) | throughput vs none: median of per-round ratios | ratio of best times |");
+    // CPU seconds (user + system of this process) count the work done whatever share of the cores the other tenants
+    // of the machine leave us; run with OMP_WAIT_POLICY=PASSIVE so idle worker threads do not spin on the clock.
+    Console.WriteLine("| case | CPU s per step (median) | CPU s (best) | wall s (median) | throughput vs none, CPU time (ratio of medians) | wall time: median of per-round ratios |");
     Console.WriteLine("|---|---:|---:|---:|---:|---:|");
     for (int c = 0; c < cases.Count; c++)
     {
-        double m = Median(times[c]);
         var ratios = times[c].Select((v, i) => times[0][i] / v).ToList();
-        Console.WriteLine($"| {cases[c].Name} | {m:F4} | {times[c].Min():F4} | {batch / m:F2} | {Median(ratios):F3}x | {times[0].Min() / times[c].Min():F3}x |");
+        Console.WriteLine($"| {cases[c].Name} | {Median(cpu[c]):F4} | {cpu[c].Min():F4} | {Median(times[c]):F4} | {Median(cpu[0]) / Median(cpu[c]):F3}x | {Median(ratios):F3}x |");
     }
     foreach (var a in adapters) a.Dispose();
 }

@@ -214,8 +214,8 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
                 g.AllRowsInOrder = rowIds.Length == batch.rows.Length && rowIds.Select((v, i) => v == i).All(b => b);
                 g.Rows = torch.tensor(rowIds, rowIds.Length).to(device).DetachFromDisposeScope();
                 var coef = list.Select(e => (float)e.Coefficient).ToArray();
-                long[] coefShape = Gathered ? [coef.Length, 1, 1] : [coef.Length, 1, 1];
-                g.Coefficients = torch.tensor<float>(coef.AsSpan(), coefShape, device).to(dtype).DetachFromDisposeScope();
+                // [E, 1, 1] scales h: [E, N, r] (Linear), [E, r, HW] (1x1 conv) and [n, r, H'W'] (larger kernels) alike
+                g.Coefficients = torch.tensor<float>(coef.AsSpan(), [coef.Length, 1, 1], device).to(dtype).DetachFromDisposeScope();
                 if (Gathered)
                 {
                     int rank = list[0].Weights.Target.Rank;
