@@ -260,7 +260,8 @@ static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(" ", F
 
 static string FindRoot()
 {
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) return dir.FullName;
-    throw new DirectoryNotFoundException("GenArt.sln not found");
+    foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) return dir.FullName;
+    throw new DirectoryNotFoundException("GenArt.sln not found above the program or the current directory");
 }
