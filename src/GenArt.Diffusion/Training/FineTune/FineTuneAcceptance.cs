@@ -5,7 +5,8 @@ namespace GenArt.Diffusion.Training.FineTune;
 /// <summary>What an acceptance run measured.</summary>
 /// <param name="BaseDistance">Mean style distance of the base model's renders of the prompt (before training).</param>
 /// <param name="AdaptedDistance">Mean style distance of the same seeds rendered with the trained adapter.</param>
-/// <param name="BaseUnchanged">Renders without the adapter after training equal those before it, byte for byte.</param>
+/// <param name="BaseUnchanged">The base model's renders after training equal those before it, byte for byte (the same
+/// request both times).</param>
 /// <param name="Losses">The training loss of every step.</param>
 /// <param name="Previews">The seeds rendered after training without and with the adapter.</param>
 public sealed record FineTuneAcceptanceReport(double BaseDistance, double AdaptedDistance, bool BaseUnchanged,
@@ -33,8 +34,10 @@ public static class FineTuneAcceptance
         ArgumentNullException.ThrowIfNull(styleDistance);
         if (seeds.Count == 0) throw new ArgumentException("at least one seed is needed", nameof(seeds));
         var pipeline = new StableDiffusionPipeline(model);
-        var before = pipeline.Generate(render, seeds.Select(s => new SampleRequest { Prompt = prompt, Seed = s }).ToList())
+        // the same request before and after training: equal bytes mean the base weights were left as they were
+        List<RgbImage> RenderBase() => pipeline.Generate(render, seeds.Select(s => new SampleRequest { Prompt = prompt, Seed = s }).ToList())
             .Select(r => r.Image!).ToList();
+        var before = RenderBase();
 
         using var trainer = new LoraTrainer(model, images, spec);
         var losses = new List<double>();
@@ -46,7 +49,8 @@ public static class FineTuneAcceptance
         if (adapterPath is not null) trainer.SaveAdapter(adapterPath);
         var previews = trainer.RenderPreviews(prompt, seeds, render);
 
-        bool unchanged = previews.Zip(before).All(p => p.First.Base.Pixels.AsSpan().SequenceEqual(p.Second.Pixels));
+        var after = RenderBase();
+        bool unchanged = after.Zip(before).All(p => p.First.Pixels.AsSpan().SequenceEqual(p.Second.Pixels));
         double baseDistance = before.Average(styleDistance);
         double adaptedDistance = previews.Average(p => styleDistance(p.Adapted));
         return new FineTuneAcceptanceReport(baseDistance, adaptedDistance, unchanged, losses, previews);
