@@ -28,6 +28,10 @@ run() { echo '```'; echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"; dotnet
   echo
   echo "## SD 1.5 config, 256x256, batch 1"
   run sd15 "$CACHE" 256 1 3
+  echo
+  echo "## genart-tiny configs, 128x128, 1 thread (batch 1, then 4)"
+  THREADS=1 run tiny "$CACHE" 128 1 5
+  THREADS=1 run tiny "$CACHE" 128 4 5
 } > "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 cat "$OUT"
