@@ -170,6 +170,28 @@ public sealed class LoraTrainerTests
     }
 
     [Test]
+    public void PreviewsBetweenStepsLeaveTrainingUnchanged()
+    {
+        var examples = FineTuneFixtures.Examples();
+        var settings = new GenerationSettings { Width = 32, Height = 32, Steps = 2, Scheduler = "euler" };
+        using var plain = new LoraTrainer(model, examples, FineTuneFixtures.Spec(4));
+        plain.Run();
+        using var previewed = new LoraTrainer(model, examples, FineTuneFixtures.Spec(4));
+        var rendered = new List<(long Step, byte[] Png)>();
+        previewed.Run(progress: p =>
+        {
+            if (p.Step % 2 == 0) rendered.Add((p.Step, previewed.RenderPreviews("zqbrand", [3], settings)[0].AdaptedPng()));
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(rendered.Select(r => r.Step), Is.EqualTo(new long[] { 2, 4 }));
+            Assert.That(rendered[1].Png, Is.Not.EqualTo(rendered[0].Png), "the adapter moved between the previews");
+            foreach (var ((key, a), (_, b)) in plain.NamedParameters.Zip(previewed.NamedParameters))
+                Assert.That(b.data<float>(), Is.EqualTo(a.data<float>()), key);
+        });
+    }
+
+    [Test]
     public void SpecValuesOutOfRangeAreRefusedByField()
     {
         var examples = FineTuneFixtures.Examples();
