@@ -139,4 +139,21 @@ public class ModuleTests
             return output.add_(1.0);
         }
     }
+
+    [Test]
+    public void SingleThreadedBlasScopesRestoreTheThreadCount()
+    {
+        // Debian's libtorch runs CPU matmuls on OpenBLAS (docs/torch.md); the build machine has it
+        Assert.That(BlasThreads.IsAvailable, Is.True, "libopenblas.so.0 is loaded with libtorch");
+        int before = BlasThreads.Count;
+        using (BlasThreads.SingleThreaded())
+        {
+            Assert.That(BlasThreads.Count, Is.EqualTo(1));
+            using var a = torch.ones([64, 64]);
+            using var p = a.matmul(a);
+            using var first = p.select(0, 0).select(0, 0);
+            Assert.That(first.item<float>(), Is.EqualTo(64f));
+        }
+        Assert.That(BlasThreads.Count, Is.EqualTo(before));
+    }
 }

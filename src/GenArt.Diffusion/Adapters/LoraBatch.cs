@@ -142,6 +142,8 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
             if (version != batch.rowsVersion) Plan(batch, input);
             if (groups.Count == 0) return;
             using var scope = torch.NewDisposeScope();
+            // the low-rank matmuls are small: on OpenBLAS, waking its threads for each costs more than the work
+            using var blas = input.device == Device.CPU ? BlasThreads.SingleThreaded() : default;
             long rowCount = input.size(0);
             if (layer is Linear)
             {
