@@ -18,6 +18,8 @@ public static class Program
         root.Subcommands.Add(RemoteCommands.Jobs());
         root.Subcommands.Add(AdapterCommands.Create());
         root.Subcommands.Add(BatchCommand.Create());
+        root.Subcommands.Add(FineTuneCommands.Local());
+        root.Subcommands.Add(FineTuneCommands.Acceptance());
         var parsed = root.Parse(args);
         // The worker handles SIGTERM and Ctrl+C itself: its grace period for the batch in progress is longer than
         // the command line's own wait before it ends the process.

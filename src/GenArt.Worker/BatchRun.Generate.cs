@@ -68,7 +68,9 @@ internal sealed partial class BatchRun
             var (job, sample) = slots[i];
             var record = new GenerationRecord(sample.Prompt, sample.NegativePrompt, results[i].Seed, sample.GuidanceScale, key.Steps,
                 key.Scheduler, key.Width, key.Height, key.Model, init is null ? "txt2img" : "img2img",
-                init is null ? null : batch.Strength, batch.ClipSkip);
+                init is null ? null : batch.Strength, batch.ClipSkip,
+                Adapters: sample.Adapters.Count == 0 ? null
+                    : sample.Adapters.Select((a, k) => new AdapterUseRecord(a.Name, adapters[sample][k].Adapter.Id, a.Scale)).ToList());
             Publish(job.Spec.Id, new JobImage(sample.ImageIndex, ImageOutput.EncodePng(image, record), sample.Seed, ImageOutput.ToJson(record)));
             _options.Observer?.ImagePublished();
         }

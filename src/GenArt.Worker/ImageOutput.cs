@@ -9,7 +9,11 @@ namespace GenArt.Worker;
 /// <summary>Everything needed to reproduce an image; written as the PNG's <c>genart</c> JSON chunk.</summary>
 public sealed record GenerationRecord(
     string Prompt, string NegativePrompt, ulong Seed, double GuidanceScale, int Steps, string Scheduler,
-    int Width, int Height, string Model, string Mode, double? Strength, int ClipSkip, string Generator = "genart");
+    int Width, int Height, string Model, string Mode, double? Strength, int ClipSkip, string Generator = "genart",
+    IReadOnlyList<AdapterUseRecord>? Adapters = null);
+
+/// <summary>An adapter an image was made with: its name, the content hash of its file, and its scale.</summary>
+public sealed record AdapterUseRecord(string Name, string Sha256, double Scale);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = false)]
 [JsonSerializable(typeof(GenerationRecord))]
@@ -50,6 +54,9 @@ public static class ImageOutput
         // A1111 counts clip skip from 1 (= last layer); ours counts skipped layers.
         if (record.ClipSkip > 0) extra.Add(new("Clip skip", (record.ClipSkip + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (record.Strength is double s) extra.Add(new("Denoising strength", s.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        // A1111 names LoRA files by the first 12 hex digits of their hash
+        if (record.Adapters is { Count: > 0 } adapters)
+            extra.Add(new("Lora hashes", string.Join(", ", adapters.Select(a => $"{a.Name}: {a.Sha256[..Math.Min(12, a.Sha256.Length)]}"))));
         return extra;
     }
 }

@@ -61,6 +61,9 @@ public sealed class WorkerAdapterTests
         var branded = events[withBrand].OfType<JobImage>().Single().Png;
         var unbranded = events[plain].OfType<JobImage>().Single().Png;
         Assert.That(branded, Is.Not.EqualTo(unbranded), "same prompt and seed: only the adapter differs");
+        var record = ImageOutput.FromJson(events[withBrand].OfType<JobImage>().Single().MetadataJson)!;
+        Assert.That(record.Adapters, Is.EqualTo(new[] { new AdapterUseRecord("brand", "aaaa", 1.0) }));
+        Assert.That(ImageOutput.FromJson(events[plain].OfType<JobImage>().Single().MetadataJson)!.Adapters, Is.Null);
 
         AssertFailed(events[missing], JobErrorCode.NotFound, "adapter 'nope' not found");
         AssertFailed(events[deleted], JobErrorCode.NotFound, "adapter 'deleted' not found");

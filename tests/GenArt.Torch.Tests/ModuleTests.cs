@@ -98,4 +98,62 @@ public class ModuleTests
         b.RequiresGrad(true);
         Assert.That(b.Parameters().All(p => p.requires_grad), Is.True);
     }
+
+    [Test]
+    public void OutputHooksSeeLinearAndConvOutputsOnTheirThreadOnly()
+    {
+        using var linear = new Linear(2, 3);
+        using var conv = new Conv2d(1, 1, 1);
+        using var x = F([1, 2], 1, 2);
+        using var image = F([1, 2, 3, 4], 1, 1, 2, 2);
+        using var plain = linear.forward(x);
+        var hook = new AddOne();
+        using (LayerOutputHooks.Use(hook))
+        {
+            using var hooked = linear.forward(x);
+            using var expected = plain.add(1.0);
+            Assert.That(hooked.equal(expected), Is.True);
+            using var convHooked = conv.forward(image);
+            Values(convHooked, [1, 1, 1, 1]); // zero weights: only the hook's +1
+            Assert.That(hook.Layers, Is.EqualTo(new Module[] { linear, conv }));
+            using (LayerOutputHooks.Use(null)) Assert.That(LayerOutputHooks.Current, Is.Null);
+            Assert.That(LayerOutputHooks.Current, Is.SameAs(hook), "scopes nest");
+            ILayerOutputHook? elsewhere = hook;
+            var other = new Thread(() => elsewhere = LayerOutputHooks.Current);
+            other.Start();
+            other.Join();
+            Assert.That(elsewhere, Is.Null, "another thread has no hook");
+        }
+        Assert.That(LayerOutputHooks.Current, Is.Null);
+        using var after = linear.forward(x);
+        Assert.That(after.equal(plain), Is.True);
+    }
+
+    private sealed class AddOne : ILayerOutputHook
+    {
+        public List<Module> Layers { get; } = [];
+
+        public Tensor Apply(Module layer, Tensor input, Tensor output)
+        {
+            Layers.Add(layer);
+            return output.add_(1.0);
+        }
+    }
+
+    [Test]
+    public void SingleThreadedBlasScopesRestoreTheThreadCount()
+    {
+        // Debian's libtorch runs CPU matmuls on OpenBLAS (docs/torch.md); the build machine has it
+        Assert.That(BlasThreads.IsAvailable, Is.True, "libopenblas.so.0 is loaded with libtorch");
+        int before = BlasThreads.Count;
+        using (BlasThreads.SingleThreaded())
+        {
+            Assert.That(BlasThreads.Count, Is.EqualTo(1));
+            using var a = torch.ones([64, 64]);
+            using var p = a.matmul(a);
+            using var first = p.select(0, 0).select(0, 0);
+            Assert.That(first.item<float>(), Is.EqualTo(64f));
+        }
+        Assert.That(BlasThreads.Count, Is.EqualTo(before));
+    }
 }

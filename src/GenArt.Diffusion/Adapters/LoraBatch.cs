@@ -17,7 +17,8 @@ public sealed record LoraUse(LoraAdapter Adapter, double Scale);
 /// get y = W x + b + sum_i s_i (alpha_i / r_i) B_i (A_i x). Rows of the batch map to samples through
 /// <see cref="SetRows"/> (classifier-free guidance puts each sample in two rows: both get its adapters).
 /// <para>Linear and 1x1 Conv2d layers gather, per (row, adapter) entry, that adapter's A and B from a stack of the
-/// batch's adapters and run two batched matmuls for all entries of a rank; larger kernels (LoCon) run one
+/// batch's adapters and run two batched matmuls for all entries of a rank; with guided rows ([uncond..., cond...]
+/// of distinct samples) an entry is a sample and takes its two rows as one matrix. Larger kernels (LoCon) run one
 /// convolution per adapter over its rows. The deltas are added with index_add in entry order.</para>
 /// <para>Each entry's arithmetic does not depend on the other rows (one matmul per entry, the same shapes alone or
 /// batched; groups in an order fixed by rank and adapter id), so a sample gets the same pixels alone or in any
@@ -28,6 +29,7 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
     private readonly IReadOnlyList<IReadOnlyList<LoraUse>> samples;
     private readonly Dictionary<Module, LayerPlan> plans = new(ReferenceEqualityComparer.Instance);
     private int[] rows = [];
+    private bool paired;
     private int rowsVersion;
 
     /// <param name="unet">The UNet whose layers the adapters' UNet targets name.</param>
@@ -71,6 +73,9 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
         foreach (var s in rowSamples)
             if (s < 0 || s >= samples.Count) throw new ArgumentOutOfRangeException(nameof(rowSamples), s, $"the batch has {samples.Count} samples");
         rows = rowSamples.ToArray();
+        int half = rows.Length / 2;
+        paired = rows.Length > 0 && rows.Length % 2 == 0 && rows.Take(half).Distinct().Count() == half
+            && Enumerable.Range(0, half).All(i => rows[i] == rows[i + half]);
         rowsVersion++;
     }
 
@@ -99,10 +104,15 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
     private sealed class Group : IDisposable
     {
         public required List<Entry> Entries { get; init; }
+        /// <summary>The entries' rows, or with <see cref="Paired"/> their samples' positions in each half.</summary>
         public Tensor Rows { get; set; } = null!;
         public Tensor Coefficients { get; set; } = null!;
+        /// <summary>The entries' places in the rank's stack; null when entry i is place i.</summary>
         public Tensor? Slots { get; set; }
         public bool AllRowsInOrder { get; set; }
+        /// <summary>Rows are [uncond..., cond...] of distinct samples: an entry takes both rows of its sample as one
+        /// matrix of 2N tokens (half the entries, twice the rows per matmul).</summary>
+        public bool Paired { get; set; }
 
         public void Dispose()
         {
@@ -132,36 +142,53 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
             if (version != batch.rowsVersion) Plan(batch, input);
             if (groups.Count == 0) return;
             using var scope = torch.NewDisposeScope();
+            // the low-rank matmuls are small: on OpenBLAS, waking its threads for each costs more than the work
+            using var blas = input.device == Device.CPU ? BlasThreads.SingleThreaded() : default;
             long rowCount = input.size(0);
             if (layer is Linear)
             {
                 long inF = input.size(-1), outF = output.size(-1);
-                var x = input.reshape(rowCount, -1, inF);
-                var y = output.view(rowCount, -1, outF);
                 foreach (var g in groups)
                 {
-                    var (down, up, _) = stacks[g.Entries[0].Weights.Target.Rank];
-                    var a = down.index_select(0, g.Slots!);                     // [E, r, in]
-                    var b = up.index_select(0, g.Slots!);                       // [E, out, r]
-                    var xs = g.AllRowsInOrder ? x : x.index_select(0, g.Rows);  // [E, N, in]
-                    var h = xs.bmm(a.transpose(1, 2)).mul_(g.Coefficients);    // [E, N, r]
-                    var d = h.bmm(b.transpose(1, 2));                           // [E, N, out]
-                    Add(y, g, d);
+                    var (a, b) = Gather(g);
+                    Tensor xs;
+                    if (g.Paired)
+                    {
+                        var x4 = input.reshape(2, rowCount / 2, -1, inF);
+                        xs = (g.AllRowsInOrder ? x4 : x4.index_select(1, g.Rows)).permute(1, 0, 2, 3).reshape(g.Entries.Count, -1, inF);
+                    }
+                    else
+                    {
+                        var x = input.reshape(rowCount, -1, inF);
+                        xs = g.AllRowsInOrder ? x : x.index_select(0, g.Rows);  // [E, N, in]
+                    }
+                    var h = xs.bmm(a.transpose(1, 2)).mul_(g.Coefficients);    // [E, N or 2N, r]
+                    var d = h.bmm(b.transpose(1, 2));                           // [E, N or 2N, out]
+                    if (g.Paired) Add(output.view(2, rowCount / 2, -1, outF), g, d.view(g.Entries.Count, 2, -1, outF).permute(1, 0, 2, 3));
+                    else Add(output.view(rowCount, -1, outF), g, d);
                 }
             }
             else if (Gathered)
             {
                 long c = input.size(1), outC = output.size(1);
-                var x = input.reshape(rowCount, c, -1);
-                var y = output.view(rowCount, outC, -1);
                 foreach (var g in groups)
                 {
-                    var (down, up, _) = stacks[g.Entries[0].Weights.Target.Rank];
-                    var a = down.index_select(0, g.Slots!);                     // [E, r, in]
-                    var b = up.index_select(0, g.Slots!);                       // [E, out, r]
-                    var xs = g.AllRowsInOrder ? x : x.index_select(0, g.Rows);  // [E, in, HW]
-                    var h = a.bmm(xs).mul_(g.Coefficients);                     // [E, r, HW]
-                    Add(y, g, b.bmm(h));                                         // [E, out, HW]
+                    var (a, b) = Gather(g);
+                    Tensor xs;
+                    if (g.Paired)
+                    {
+                        var x4 = input.reshape(2, rowCount / 2, c, -1);
+                        xs = (g.AllRowsInOrder ? x4 : x4.index_select(1, g.Rows)).permute(1, 2, 0, 3).reshape(g.Entries.Count, c, -1);
+                    }
+                    else
+                    {
+                        var x = input.reshape(rowCount, c, -1);
+                        xs = g.AllRowsInOrder ? x : x.index_select(0, g.Rows);  // [E, in, HW]
+                    }
+                    var h = a.bmm(xs).mul_(g.Coefficients);                     // [E, r, HW or 2HW]
+                    var d = b.bmm(h);                                            // [E, out, HW or 2HW]
+                    if (g.Paired) Add(output.view(2, rowCount / 2, outC, -1), g, d.view(g.Entries.Count, outC, 2, -1).permute(2, 0, 1, 3));
+                    else Add(output.view(rowCount, outC, -1), g, d);
                 }
             }
             else
@@ -182,10 +209,18 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
             }
         }
 
+        /// <summary>Adds the entries' deltas to their rows (paired: y [2, B, ...], delta [2, E, ...]).</summary>
         private static void Add(Tensor y, Group g, Tensor delta)
         {
             if (g.AllRowsInOrder) y.add_(delta);
-            else y.index_add_(0, g.Rows, delta);
+            else y.index_add_(g.Paired ? 1 : 0, g.Rows, delta);
+        }
+
+        /// <summary>The entries' A [E, r, in] and B [E, out, r] from the rank's stack.</summary>
+        private (Tensor A, Tensor B) Gather(Group g)
+        {
+            var (down, up, _) = stacks[g.Entries[0].Weights.Target.Rank];
+            return g.Slots is null ? (down, up) : (down.index_select(0, g.Slots), up.index_select(0, g.Slots));
         }
 
         private void Plan(LoraBatch batch, Tensor input)
@@ -193,8 +228,10 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
             foreach (var g in groups) g.Dispose();
             groups = [];
             version = batch.rowsVersion;
+            bool paired = Gathered && batch.paired;
+            int positions = paired ? batch.rows.Length / 2 : batch.rows.Length;
             var entries = new List<Entry>();
-            for (int r = 0; r < batch.rows.Length; r++)
+            for (int r = 0; r < positions; r++)
                 foreach (var use in batch.samples[batch.rows[r]])
                     foreach (var (adapter, weights) in uses)
                         if (ReferenceEquals(adapter, use.Adapter))
@@ -209,19 +246,20 @@ public sealed class LoraBatch : ILayerOutputHook, IDisposable
                 : entries.GroupBy(e => e.Weights).OrderBy(g => g.First().Adapter.Id, StringComparer.Ordinal).ThenBy(g => g.First().Row).Select(g => g.ToList());
             foreach (var list in grouped)
             {
-                var g = new Group { Entries = list };
+                var g = new Group { Entries = list, Paired = paired };
                 var rowIds = list.Select(e => (long)e.Row).ToArray();
-                g.AllRowsInOrder = rowIds.Length == batch.rows.Length && rowIds.Select((v, i) => v == i).All(b => b);
+                g.AllRowsInOrder = rowIds.Length == positions && rowIds.Select((v, i) => v == i).All(b => b);
                 g.Rows = torch.tensor(rowIds, rowIds.Length).to(device).DetachFromDisposeScope();
                 var coef = list.Select(e => (float)e.Coefficient).ToArray();
-                long[] coefShape = Gathered ? [coef.Length, 1, 1] : [coef.Length, 1, 1];
-                g.Coefficients = torch.tensor<float>(coef.AsSpan(), coefShape, device).to(dtype).DetachFromDisposeScope();
+                // [E, 1, 1] scales h: [E, N, r] (Linear), [E, r, HW] (1x1 conv) and [n, r, H'W'] (larger kernels) alike
+                g.Coefficients = torch.tensor<float>(coef.AsSpan(), [coef.Length, 1, 1], device).to(dtype).DetachFromDisposeScope();
                 if (Gathered)
                 {
                     int rank = list[0].Weights.Target.Rank;
                     if (!stacks.TryGetValue(rank, out var stack)) stacks[rank] = stack = Stack(rank);
                     var slots = list.Select(e => stack.Slot[e.Weights]).ToArray();
-                    g.Slots = torch.tensor(slots, slots.Length).to(device).DetachFromDisposeScope();
+                    bool identity = slots.Length == stack.Slot.Count && slots.Select((v, i) => v == i).All(b => b);
+                    g.Slots = identity ? null : torch.tensor(slots, slots.Length).to(device).DetachFromDisposeScope();
                 }
                 groups.Add(g);
             }

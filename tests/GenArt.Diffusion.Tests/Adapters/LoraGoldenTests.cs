@@ -65,6 +65,22 @@ public sealed class LoraGoldenTests
         ModelFixtures.AssertClose(golden, "noise_pred_no_lora", plain);
     }
 
+    [Test]
+    public void GuidedRowsOfOneSampleMatchTheReferenceToo()
+    {
+        // rows [0, 0]: one sample's uncond and cond rows, which the batch takes together as one entry of 2N tokens
+        using var adapter = LoraAdapterFile.Load(LoraFiles.Kohya, shapes);
+        using var golden = SafeTensorsFile.Open(ModelFixtures.Golden("lora/unet_lora_io.safetensors"));
+        using var mode = torch.inference_mode();
+        using var scope = torch.NewDisposeScope();
+        using var batch = new LoraBatch(unet, text, [[new LoraUse(adapter, Scale)]]);
+        batch.SetGuidedRows([0]);
+        Tensor output;
+        using (LayerOutputHooks.Use(batch))
+            output = unet.forward(golden.Load("sample"), golden.Load("timestep"), golden.Load("encoder_hidden_states"));
+        ModelFixtures.AssertClose(golden, "noise_pred_lora", output);
+    }
+
     [TestCaseSource(nameof(Files))]
     public void OnlyTheRowsOfAdaptedSamplesChange(string file)
     {

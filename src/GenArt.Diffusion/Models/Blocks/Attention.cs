@@ -151,13 +151,24 @@ public sealed class Attention : Module
 
     /// <summary>softmax(q kᵀ · scale) with the scale applied inside the matmul (baddbmm with beta 0, as
     /// diffusers' classic processor does), saving a pass over the scores.</summary>
+    /// <remarks>Small products (contraction x rows x cols under 400) use bmm and a scale instead: libtorch 1.13's CPU
+    /// baddbmm computes them with a plain loop that reads its uninitialised output buffer times beta, so 0 x NaN
+    /// garbage could reach the scores. The scale is the same one float multiply the loop applies.</remarks>
     private Tensor Probabilities(Tensor q3, Tensor kT, ScalarType outputType)
     {
-        using var empty = torch.empty([q3.size(0), q3.size(1), kT.size(2)], q3.dtype, q3.device);
-        using var scores = torch.baddbmm(empty, q3, kT, beta: 0, alpha: 1.0 / Math.Sqrt(HeadDim));
+        double scale = 1.0 / Math.Sqrt(HeadDim);
+        using var scores = q3.size(2) * q3.size(1) * kT.size(2) < 400
+            ? q3.bmm(kT).mul_(scale)
+            : Scores(q3, kT, scale);
         var probs = F.softmax(scores, -1);
         if (probs.dtype == outputType) return probs;
         using (probs) return probs.to(outputType);
+    }
+
+    private static Tensor Scores(Tensor q3, Tensor kT, double scale)
+    {
+        using var empty = torch.empty([q3.size(0), q3.size(1), kT.size(2)], q3.dtype, q3.device);
+        return torch.baddbmm(empty, q3, kT, beta: 0, alpha: scale);
     }
 
     private Tensor ToBatch(Tensor t, long batch, long len) =>
