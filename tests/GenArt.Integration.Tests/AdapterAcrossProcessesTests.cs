@@ -2,6 +2,7 @@ using GenArt.Api.V1;
 using GenArt.Cli;
 using GenArt.Imaging;
 using GenArt.Rpc;
+using GenArt.Worker;
 
 namespace GenArt.Integration.Tests;
 
@@ -30,6 +31,10 @@ public sealed class AdapterAcrossProcessesTests
 
         var plain = await RenderAsync(client, cluster, withAdapter: false);
         var adapted = await RenderAsync(client, cluster, withAdapter: true);
+        var record = ImageOutput.FromJson(PngTextReader.Read(adapted).Single(t => t.Keyword == PngTextEntry.GenArtKeyword).Text)!;
+        Assert.That(record.Adapters, Is.Not.Null.And.Count.EqualTo(1), "the image's record names the adapter it was made with");
+        Assert.That((record.Adapters![0].Name, record.Adapters[0].Scale), Is.EqualTo(("brand-look", 1.0)));
+        Assert.That(record.Adapters[0].Sha256, Is.EqualTo(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(file))));
         var a = ImageDecoder.Decode(plain, "plain.png").Pixels;
         var b = ImageDecoder.Decode(adapted, "adapted.png").Pixels;
         Assert.That(a.AsSpan().SequenceEqual(b), Is.False, "the adapter changes the worker's image");
