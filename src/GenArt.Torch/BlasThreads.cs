@@ -30,6 +30,12 @@ public static unsafe class BlasThreads
     /// <summary>OpenBLAS's thread count, or 0 when it is not available.</summary>
     public static int Count => IsAvailable ? getThreads() : 0;
 
+    /// <summary>Sets OpenBLAS's thread count (nothing happens without OpenBLAS); <see cref="torch.set_num_threads"/> calls it.</summary>
+    internal static void Set(int count)
+    {
+        if (IsAvailable && getThreads() != count) setThreads(count);
+    }
+
     /// <summary>Runs OpenBLAS on one thread until the scope is disposed (nothing happens without OpenBLAS).</summary>
     public static Scope SingleThreaded()
     {

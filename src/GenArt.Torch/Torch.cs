@@ -27,7 +27,15 @@ public static unsafe partial class torch
 
     public static int get_num_threads() => gat_runtime_get_num_threads();
 
-    public static void set_num_threads(int n) => Check(gat_runtime_set_num_threads(n), "set_num_threads");
+    /// <remarks>
+    /// Also sets OpenBLAS's own thread pool, which libtorch leaves at one thread per core: on Debian's libtorch every
+    /// CPU matmul and im2col convolution runs there, so without this a process told to use one thread uses them all.
+    /// </remarks>
+    public static void set_num_threads(int n)
+    {
+        Check(gat_runtime_set_num_threads(n), "set_num_threads");
+        BlasThreads.Set(n);
+    }
 
     /// <summary>Seeds libtorch's default generator (prefer a <see cref="Generator"/> per sample).</summary>
     public static void manual_seed(ulong seed) => Check(gat_generator_manual_seed(seed), "manual_seed");

@@ -120,7 +120,11 @@ public class CreationTests
         {
             torch.set_num_threads(1);
             Assert.That(torch.get_num_threads(), Is.EqualTo(1));
+            Assert.That(BlasThreads.Count, Is.EqualTo(1), "OpenBLAS's pool follows: one thread means one thread");
+            torch.set_num_threads(2);
+            Assert.That(BlasThreads.Count, Is.EqualTo(2));
             Assert.Throws<TorchException>(() => torch.set_num_threads(0));
+            Assert.That(BlasThreads.Count, Is.EqualTo(2), "a refused count changes nothing");
         }
         finally
         {
