@@ -15,16 +15,7 @@ public sealed partial class InProcessJobQueue
         TimeSpan waitTimeout,
         CancellationToken cancellationToken = default)
     {
-        EntryValidator.ValidateConsumerId(consumerId);
-        if (!Enum.IsDefined(kind))
-            throw Errors.Invalid("kind", $"'{kind}' is not a known entry kind");
-        if (waitTimeout < TimeSpan.Zero && waitTimeout != Timeout.InfiniteTimeSpan)
-            throw Errors.Invalid("waitTimeout", "must be zero or more, or Timeout.InfiniteTimeSpan");
-
-        var start = _time.GetUtcNow();
-        var giveUpAt = waitTimeout == Timeout.InfiniteTimeSpan || waitTimeout >= DateTimeOffset.MaxValue - start
-            ? DateTimeOffset.MaxValue
-            : start + waitTimeout;
+        var giveUpAt = EntryValidator.ValidateClaim(kind, consumerId, waitTimeout, _time.GetUtcNow());
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -118,6 +118,19 @@ internal static class EntryValidator
         }
     }
 
+    /// <summary>Checks a claim's arguments; returns when its wait ends (MaxValue for an endless wait).</summary>
+    internal static DateTimeOffset ValidateClaim(EntryKind kind, string consumerId, TimeSpan waitTimeout, DateTimeOffset now)
+    {
+        ValidateConsumerId(consumerId);
+        if (!Enum.IsDefined(kind))
+            throw Errors.Invalid("kind", $"'{kind}' is not a known entry kind");
+        if (waitTimeout < TimeSpan.Zero && waitTimeout != Timeout.InfiniteTimeSpan)
+            throw Errors.Invalid("waitTimeout", "must be zero or more, or Timeout.InfiniteTimeSpan");
+        return waitTimeout == Timeout.InfiniteTimeSpan || waitTimeout >= DateTimeOffset.MaxValue - now
+            ? DateTimeOffset.MaxValue
+            : now + waitTimeout;
+    }
+
     internal static void ValidateConsumerId(string? consumerId)
     {
         if (string.IsNullOrWhiteSpace(consumerId) || consumerId.Length > MaxConsumerIdLength)
