@@ -1,3 +1,4 @@
+using GenArt.Redis.Tests.Infrastructure;
 using GenArt.Redis;
 using GenArt.Jobs.Tests.Redis;
 

@@ -1,3 +1,4 @@
+using GenArt.Redis.Tests.Infrastructure;
 using GenArt.Jobs.Redis;
 using GenArt.Redis;
 

@@ -1,3 +1,4 @@
+using GenArt.Redis.Tests.Infrastructure;
 using System.Diagnostics;
 using GenArt.Jobs.Redis;
 
@@ -24,7 +25,7 @@ public sealed class RedisJobQueueOutageTests
     [SetUp]
     public async Task Start()
     {
-        _server = await RedisServerProcess.StartAsync(appendOnly: true);
+        _server = await RedisServerProcess.StartAsync(["--appendonly", "yes", "--appendfsync", "always"]);
         _clock = new FakeTimeProvider();
         var redis = _server.Options();
         redis.CommandTimeout = TimeSpan.FromSeconds(2);

@@ -1,3 +1,4 @@
+using GenArt.Redis.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using GenArt.Jobs.Redis;
 using GenArt.Redis;

@@ -5,7 +5,8 @@ using System.Net.Sockets;
 namespace GenArt.Redis.Tests.Infrastructure;
 
 /// <summary>
-/// A real redis-server child process on 127.0.0.1, a free port and a temp dir; no persistence.
+/// A real redis-server child process on 127.0.0.1, a free port and a temp dir; no persistence unless
+/// <c>extraArgs</c> turn it on (later arguments win).
 /// Readiness is its "Ready to accept connections" log line followed by a successful TCP connect.
 /// </summary>
 internal sealed class RedisServerProcess : IAsyncDisposable
@@ -48,6 +49,17 @@ internal sealed class RedisServerProcess : IAsyncDisposable
     {
         if (_process is null) return;
         _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(StartTimeout);
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>SIGTERM, as an orderly shutdown: Redis flushes its append-only file and exits.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null) return;
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await term.WaitForExitAsync().WaitAsync(StartTimeout);
         await _process.WaitForExitAsync().WaitAsync(StartTimeout);
         _process.Dispose();
         _process = null;
