@@ -3,9 +3,9 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using GenArt.Jobs;
-using GenArt.Jobs.Benchmarks;
 using GenArt.Jobs.Redis;
 using GenArt.Redis;
+using GenArt.Redis.Benchmarks;
 
 // Queue overhead per job and throughput with a no-op pipeline, InProcessJobQueue and RedisJobQueue side by side.
 // Usage: dotnet run -c Release --project benchmarks/queue -- [--out path.md] [--rounds n] [--jobs n] [--aof]

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace GenArt.Redis.Benchmarks;
 
-/// <summary>A redis-server child process on a free loopback port, without persistence, for the duration of a run.</summary>
+/// <summary>A redis-server child process on a free loopback port and a temp dir, for the duration of a run.</summary>
 internal sealed class LocalRedisServer : IAsyncDisposable
 {
     private readonly Process _process;
@@ -19,7 +19,8 @@ internal sealed class LocalRedisServer : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<LocalRedisServer> StartAsync()
+    /// <summary>Starts redis-server; with <paramref name="appendOnly"/> it keeps an AOF with <c>appendfsync everysec</c>.</summary>
+    public static async Task<LocalRedisServer> StartAsync(bool appendOnly = false)
     {
         int port;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
@@ -29,7 +30,7 @@ internal sealed class LocalRedisServer : IAsyncDisposable
         }
         string directory = Directory.CreateTempSubdirectory("genart-redis-bench-").FullName;
         var info = new ProcessStartInfo("/usr/bin/redis-server") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", "no" })
+        foreach (string arg in new[] { "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--save", "", "--appendonly", appendOnly ? "yes" : "no", "--appendfsync", "everysec" })
             info.ArgumentList.Add(arg);
         var process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
         var ready = new TaskCompletionSource();
