@@ -116,11 +116,6 @@ internal static class ServeCommand
                 return 2;
             }
         }
-        if (adapterMaxMb < 1 || adapterMaxMb > long.MaxValue / (1024 * 1024))
-        {
-            Console.Error.WriteLine($"error: --adapter-max-mb must be at least 1, got {adapterMaxMb}");
-            return 2;
-        }
         var template = new HostSettingsTemplate
         {
             Options = new ServerOptions { DataDirectory = data, CoalesceWindow = TimeSpan.FromMilliseconds(windowMs), MaxBatchSamples = maxBatch,
