@@ -22,6 +22,9 @@ public enum EntryKind
 {
     /// <summary>Image generation: <see cref="QueueEntry.Batch"/> holds the shared parameters.</summary>
     Generate = 0,
+
+    /// <summary>LoRA fine-tune training: <see cref="QueueEntry.FineTune"/> holds the run; one job per entry.</summary>
+    FineTune = 1,
 }
 
 /// <summary>How the first latent is made.</summary>

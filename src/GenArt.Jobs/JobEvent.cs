@@ -17,6 +17,8 @@ public sealed record JobEvent(JobId JobId, long Sequence, DateTimeOffset Timesta
 [JsonDerivedType(typeof(JobAccepted), "accepted")]
 [JsonDerivedType(typeof(JobProgress), "progress")]
 [JsonDerivedType(typeof(JobImage), "image")]
+[JsonDerivedType(typeof(TrainingStep), "training-step")]
+[JsonDerivedType(typeof(TrainingResult), "training-result")]
 [JsonDerivedType(typeof(JobCompleted), "completed")]
 [JsonDerivedType(typeof(JobFailed), "failed")]
 [JsonDerivedType(typeof(JobCancelled), "cancelled")]
@@ -65,6 +67,34 @@ public sealed record JobImage(int Index, byte[] Png, long Seed, string MetadataJ
     /// <inheritdoc />
     [JsonIgnore]
     public override string DedupKey => $"image:{Index}";
+}
+
+/// <summary>A fine-tune's optimizer step finished.</summary>
+/// <param name="Step">Steps done, 1 to <paramref name="TotalSteps"/>.</param>
+/// <param name="TotalSteps">Steps in the run.</param>
+/// <param name="Loss">The step's training loss (noise-prediction mean squared error).</param>
+/// <param name="PreviewPng">A render with the weights of this step; null when none was made.</param>
+public sealed record TrainingStep(long Step, long TotalSteps, double Loss, byte[]? PreviewPng) : JobEventBody
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DedupKey => $"train:{Step}";
+}
+
+/// <summary>One preview pair: the same seed and prompt rendered without and with the new adapter.</summary>
+public sealed record TrainingPreview(long Seed, string Prompt, byte[] BasePng, byte[] AdaptedPng);
+
+/// <summary>A fine-tune's adapter was stored and registered to the job's tenant (the job completes next).</summary>
+/// <param name="AdapterName">The name to use in generation requests.</param>
+/// <param name="Sha256">Content address of the adapter file.</param>
+/// <param name="FinalLoss">Loss of the last step.</param>
+/// <param name="Previews">Renders without and with the adapter, one pair per preview sample of the job.</param>
+public sealed record TrainingResult(string AdapterName, string Sha256, double FinalLoss, IReadOnlyList<TrainingPreview> Previews)
+    : JobEventBody
+{
+    /// <inheritdoc />
+    [JsonIgnore]
+    public override string DedupKey => "training-result";
 }
 
 /// <summary>Every image was published; terminal.</summary>

@@ -59,16 +59,63 @@ public sealed record JobSpec(
     DateTimeOffset CreatedAt,
     IReadOnlyList<SampleSpec> Samples);
 
+/// <summary>A LoRA fine-tune for a worker to train: the adapter's shape, the optimizer settings and where the
+/// prepared training set lies.</summary>
+/// <param name="AdapterName">Name the adapter is registered under for the job's tenant when training ends.</param>
+/// <param name="BaseModel">Model trained against (a model name the workers serve).</param>
+/// <param name="Rank">LoRA rank, 1-128.</param>
+/// <param name="Alpha">LoRA alpha, greater than 0.</param>
+/// <param name="Steps">Optimizer steps, 1-100,000.</param>
+/// <param name="LearningRate">AdamW learning rate in (0, 1].</param>
+/// <param name="BatchSize">Images per step, 1-64.</param>
+/// <param name="Resolution">Side of the square training images, a multiple of 8.</param>
+/// <param name="Seed">Seeds the adapter's initialisation, the image order and the noise.</param>
+/// <param name="TriggerWord">The word that calls up the fine-tune in prompts.</param>
+/// <param name="TrainTextEncoder">Also adapt the text encoder's attention projections.</param>
+/// <param name="TrainingSet">Folder under <c>{data}/finetunes/</c> holding the prepared images and captions; every
+/// worker that may claim the entry must see the same data directory.</param>
+/// <param name="ImageCount">Images in the training set.</param>
+/// <param name="CheckpointEvery">A checkpoint every this many steps, from which another worker resumes.</param>
+/// <param name="PreviewEvery">A preview render with the current weights every this many steps; 0 for none.</param>
+public sealed record FineTuneJobSpec(
+    string AdapterName,
+    string BaseModel,
+    int Rank,
+    double Alpha,
+    int Steps,
+    double LearningRate,
+    int BatchSize,
+    int Resolution,
+    ulong Seed,
+    string TriggerWord,
+    bool TrainTextEncoder,
+    string TrainingSet,
+    int ImageCount,
+    int CheckpointEvery,
+    int PreviewEvery);
+
 /// <summary>
 /// One unit of queue work: a batch of jobs sharing <see cref="Batch"/>, claimed, acknowledged and retried as a whole.
 /// </summary>
 /// <param name="Kind">Which stream the entry travels on.</param>
 /// <param name="Priority">Claim order; every job in the entry has this priority.</param>
-/// <param name="Batch">Shared generation parameters (required for <see cref="EntryKind.Generate"/>).</param>
-/// <param name="Jobs">The jobs, at least one.</param>
-public sealed record QueueEntry(EntryKind Kind, JobPriority Priority, BatchSpec Batch, IReadOnlyList<JobSpec> Jobs)
+/// <param name="Batch">Shared generation parameters: required for <see cref="EntryKind.Generate"/>, null otherwise.</param>
+/// <param name="Jobs">The jobs, at least one; exactly one for <see cref="EntryKind.FineTune"/>, whose samples are the
+/// preview renders made with and without the new adapter at the end.</param>
+/// <param name="FineTune">The training run: required for <see cref="EntryKind.FineTune"/>, null otherwise.</param>
+public sealed record QueueEntry(
+    EntryKind Kind,
+    JobPriority Priority,
+    BatchSpec? Batch,
+    IReadOnlyList<JobSpec> Jobs,
+    FineTuneJobSpec? FineTune = null)
 {
     /// <summary>Number of images the entry asks for across its jobs.</summary>
     [JsonIgnore]
     public int SampleCount => Jobs.Sum(j => j.Samples.Count);
+
+    /// <summary>The generation parameters of a <see cref="EntryKind.Generate"/> entry.</summary>
+    /// <exception cref="InvalidOperationException">The entry is of another kind.</exception>
+    [JsonIgnore]
+    public BatchSpec GenerateBatch => Batch ?? throw new InvalidOperationException($"a {Kind} entry has no batch");
 }

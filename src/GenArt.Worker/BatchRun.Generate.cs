@@ -24,7 +24,7 @@ internal sealed partial class BatchRun
 
     private void Generate(StableDiffusionModel model, Dictionary<SampleSpec, IReadOnlyList<LoraUse>> adapters, CancellationToken lost)
     {
-        var batch = _claim.Entry.Batch;
+        var batch = _claim.Entry.GenerateBatch;
         var key = batch.Key;
         var init = batch.InitImagePng is null ? null : DecodeInit(batch.InitImagePng);
         var slots = new List<(JobSlot Job, SampleSpec Sample)>();

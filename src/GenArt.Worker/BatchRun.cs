@@ -46,7 +46,7 @@ internal sealed partial class BatchRun
     public void Execute()
     {
         var entry = _claim.Entry;
-        WorkerLog.Claimed(_logger, _claim.EntryId, _claim.DeliveryCount, entry.Jobs.Count, entry.SampleCount, entry.Batch.Key.Model);
+        WorkerLog.Claimed(_logger, _claim.EntryId, _claim.DeliveryCount, entry.Jobs.Count, entry.SampleCount, entry.GenerateBatch.Key.Model);
         _options.Observer?.BatchStarted(entry.SampleCount);
         if (_options.CrashOnPrompt is { Length: > 0 } poison && entry.Jobs.Any(j => j.Samples.Any(x => x.Prompt == poison)))
             Environment.FailFast($"fault injection: a claimed sample's prompt is '{poison}' (GENART_FAULT_CRASH_ON_PROMPT)");
@@ -57,12 +57,12 @@ internal sealed partial class BatchRun
             StableDiffusionModel model;
             try
             {
-                model = _models.Get(entry.Batch.Key.Model);
+                model = _models.Get(entry.GenerateBatch.Key.Model);
             }
             catch (Exception e)
             {
-                WorkerLog.ModelLoadFailed(_logger, entry.Batch.Key.Model, e);
-                Wait(_queue.FailDeliveryAsync(_claim, new JobError(JobErrorCode.Unavailable, $"model '{entry.Batch.Key.Model}' could not be loaded")));
+                WorkerLog.ModelLoadFailed(_logger, entry.GenerateBatch.Key.Model, e);
+                Wait(_queue.FailDeliveryAsync(_claim, new JobError(JobErrorCode.Unavailable, $"model '{entry.GenerateBatch.Key.Model}' could not be loaded")));
                 return;
             }
             Generate(model, lost.Token);

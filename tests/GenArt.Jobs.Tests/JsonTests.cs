@@ -18,9 +18,9 @@ public sealed class JsonTests
 
         Assert.That(json, Does.Contain("\"mode\":\"ImageToImage\"").And.Contain("\"priority\":\"Interactive\""));
         Assert.That(json, Does.Contain($"\"id\":\"{entry.Jobs[0].Id}\""));
-        Assert.That(json, Does.Not.Contain("sampleCount"));
-        Assert.That(back.Batch.InitImagePng, Is.EqualTo(TestData.TinyPng));
-        Assert.That(back.Batch.Key, Is.EqualTo(entry.Batch.Key));
+        Assert.That(json, Does.Not.Contain("sampleCount").And.Not.Contain("generateBatch").And.Not.Contain("fineTune"));
+        Assert.That(back.GenerateBatch.InitImagePng, Is.EqualTo(TestData.TinyPng));
+        Assert.That(back.GenerateBatch.Key, Is.EqualTo(entry.GenerateBatch.Key));
         Assert.That(back.Jobs[0] with { Samples = [] }, Is.EqualTo(entry.Jobs[0] with { Samples = [] }));
         Assert.That(back.Jobs[0].Samples[1] with { Adapters = [] }, Is.EqualTo(entry.Jobs[0].Samples[1] with { Adapters = [] }));
         Assert.That(back.Jobs[0].Samples[1].Adapters, Is.EqualTo(entry.Jobs[0].Samples[1].Adapters));
@@ -32,6 +32,8 @@ public sealed class JsonTests
         yield return new JobAccepted(3);
         yield return new JobProgress(4, 20, [1, 2, 3]);
         yield return new JobImage(1, [9, 8], 77, "{\"seed\":77}");
+        yield return new TrainingStep(12, 300, 0.0625, [4, 5]);
+        yield return new TrainingResult("acme-style", new string('f', 64), 0.03125, [new TrainingPreview(9, "acmestyle", [1], [2])]);
         yield return new JobCompleted();
         yield return new JobFailed(JobErrorCode.ResourceExhausted, "out of memory");
         yield return new JobCancelled();

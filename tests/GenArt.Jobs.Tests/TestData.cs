@@ -27,6 +27,20 @@ internal static class TestData
     internal static QueueEntry Entry(params JobSpec[] jobs) =>
         new(EntryKind.Generate, jobs[0].Priority, Batch(), jobs);
 
+    internal static FineTuneJobSpec FineTuneRun() => new(
+        "acme-style", "genart-tiny", Rank: 8, Alpha: 8, Steps: 300, LearningRate: 1e-3, BatchSize: 2, Resolution: 64,
+        Seed: 7, TriggerWord: "acmestyle", TrainTextEncoder: false, TrainingSet: "01JF00000000000000000000AB", ImageCount: 20,
+        CheckpointEvery: 50, PreviewEvery: 100);
+
+    /// <summary>A fine-tune entry: one job whose samples are the preview renders.</summary>
+    internal static QueueEntry FineTuneEntry(TimeProvider clock, string tenant = "acme", JobPriority priority = JobPriority.Batch) =>
+        new(EntryKind.FineTune, priority, null,
+            [Job(clock, tenant, priority, samples: 2) with
+            {
+                Samples = [new SampleSpec("acmestyle a hexagon", "", 1, 7.5, [], 0), new SampleSpec("acmestyle a circle", "", 2, 7.5, [], 1)],
+            }],
+            FineTuneRun());
+
     internal static QueueEntry Entry(TimeProvider clock, JobPriority priority = JobPriority.Interactive, int jobs = 1) =>
         Entry(Enumerable.Range(0, jobs).Select(_ => Job(clock, priority: priority)).ToArray());
 }

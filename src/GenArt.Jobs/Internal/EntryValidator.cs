@@ -19,7 +19,20 @@ internal static class EntryValidator
             throw Errors.Invalid("Kind", $"'{entry.Kind}' is not a known entry kind");
         if (!Enum.IsDefined(entry.Priority))
             throw Errors.Invalid("Priority", $"'{entry.Priority}' is not a known priority");
-        ValidateBatch(entry.Batch);
+        if (entry.Kind == EntryKind.FineTune)
+        {
+            if (entry.Batch is not null)
+                throw Errors.Invalid("Batch", "must be null for a fine-tune");
+            ValidateFineTune(entry.FineTune);
+            if (entry.Jobs is { Count: > 1 })
+                throw Errors.Invalid("Jobs", $"a fine-tune entry holds exactly one job, not {entry.Jobs.Count}");
+        }
+        else
+        {
+            ValidateBatch(entry.Batch);
+            if (entry.FineTune is not null)
+                throw Errors.Invalid("FineTune", $"must be null for a {entry.Kind} entry");
+        }
         if (entry.Jobs is null || entry.Jobs.Count == 0)
             throw Errors.Invalid("Jobs", "must hold at least one job");
 
@@ -66,6 +79,40 @@ internal static class EntryValidator
         {
             throw Errors.Invalid("Batch.InitImagePng", "must be null for text-to-image");
         }
+    }
+
+    private static void ValidateFineTune(FineTuneJobSpec? run)
+    {
+        if (run is null)
+            throw Errors.Invalid("FineTune", "is required for a fine-tune");
+        if (string.IsNullOrWhiteSpace(run.AdapterName))
+            throw Errors.Invalid("FineTune.AdapterName", "must not be empty");
+        if (string.IsNullOrWhiteSpace(run.BaseModel))
+            throw Errors.Invalid("FineTune.BaseModel", "must not be empty");
+        if (run.Rank is < 1 or > 128)
+            throw Errors.Invalid("FineTune.Rank", $"must be 1 to 128, not {run.Rank}");
+        if (!double.IsFinite(run.Alpha) || run.Alpha <= 0)
+            throw Errors.Invalid("FineTune.Alpha", $"must be a finite number > 0, not {run.Alpha}");
+        if (run.Steps is < 1 or > 100_000)
+            throw Errors.Invalid("FineTune.Steps", $"must be 1 to 100000, not {run.Steps}");
+        if (!double.IsFinite(run.LearningRate) || run.LearningRate <= 0 || run.LearningRate > 1)
+            throw Errors.Invalid("FineTune.LearningRate", $"must lie in (0, 1], not {run.LearningRate}");
+        if (run.BatchSize is < 1 or > 64)
+            throw Errors.Invalid("FineTune.BatchSize", $"must be 1 to 64, not {run.BatchSize}");
+        if (run.Resolution <= 0 || run.Resolution % 8 != 0)
+            throw Errors.Invalid("FineTune.Resolution", $"must be a positive multiple of 8, not {run.Resolution}");
+        if (string.IsNullOrWhiteSpace(run.TriggerWord))
+            throw Errors.Invalid("FineTune.TriggerWord", "must not be empty");
+        // The folder is joined to the data directory by the worker, so it must be one plain path segment.
+        if (string.IsNullOrEmpty(run.TrainingSet) || run.TrainingSet is "." or ".." ||
+            run.TrainingSet.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            throw Errors.Invalid("FineTune.TrainingSet", "must be one folder name of letters, digits, '-', '_' and '.'");
+        if (run.ImageCount < 1)
+            throw Errors.Invalid("FineTune.ImageCount", $"must be at least 1, not {run.ImageCount}");
+        if (run.CheckpointEvery < 1)
+            throw Errors.Invalid("FineTune.CheckpointEvery", $"must be at least 1, not {run.CheckpointEvery}");
+        if (run.PreviewEvery < 0)
+            throw Errors.Invalid("FineTune.PreviewEvery", $"must not be negative, not {run.PreviewEvery}");
     }
 
     private static void ValidateJob(JobSpec? job, string path, JobPriority entryPriority)

@@ -21,6 +21,18 @@ internal static class EventValidator
                 throw Errors.Invalid("body.Png", "must hold the PNG bytes");
             case JobImage i when i.MetadataJson is null:
                 throw Errors.Invalid("body.MetadataJson", "is required");
+            case TrainingStep t when t.TotalSteps < 1:
+                throw Errors.Invalid("body.TotalSteps", $"must be at least 1, not {t.TotalSteps}");
+            case TrainingStep t when t.Step < 1 || t.Step > t.TotalSteps:
+                throw Errors.Invalid("body.Step", $"must be in 1..{t.TotalSteps}, not {t.Step}");
+            case TrainingStep t when !double.IsFinite(t.Loss):
+                throw Errors.Invalid("body.Loss", $"must be finite, not {t.Loss}");
+            case TrainingResult r when string.IsNullOrEmpty(r.AdapterName):
+                throw Errors.Invalid("body.AdapterName", "is required");
+            case TrainingResult r when r.Sha256 is not { Length: 64 }:
+                throw Errors.Invalid("body.Sha256", "must be 64 hex digits");
+            case TrainingResult r when r.Previews is null || r.Previews.Any(p => p is null || p.BasePng is not { Length: > 0 } || p.AdaptedPng is not { Length: > 0 }):
+                throw Errors.Invalid("body.Previews", "must hold both PNGs of every pair");
             case JobFailed f when !Enum.IsDefined(f.Code):
                 throw Errors.Invalid("body.Code", $"'{f.Code}' is not a known error code");
             case JobFailed f when string.IsNullOrEmpty(f.Message):
