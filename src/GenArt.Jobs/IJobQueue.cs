@@ -81,6 +81,17 @@ public interface IJobQueue : IAsyncDisposable
     Task<PublishResult> PublishAsync(JobId jobId, JobEventBody body, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Publishes several events in order, as the same number of <see cref="PublishAsync"/> calls would, in one call
+    /// (one round trip to Redis): a worker sends a job's last image and its completion together. Results are in the
+    /// order of <paramref name="events"/>.
+    /// </summary>
+    /// <exception cref="JobValidationException">An event breaks a rule (the field is prefixed with
+    /// <c>events[i].</c>); nothing is stored.</exception>
+    /// <exception cref="JobNotFoundException">An event names an unknown or expired job; nothing is stored.</exception>
+    Task<IReadOnlyList<PublishResult>> PublishAllAsync(IReadOnlyList<(JobId JobId, JobEventBody Body)> events,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// The job's events with sequence numbers above <paramref name="afterSequence"/>: first those stored, then
     /// new ones as they are published, ending after the terminal event. Pass the last sequence seen to reattach.
     /// </summary>

@@ -14,34 +14,56 @@ public sealed partial class InProcessJobQueue
         {
             var now = Begin();
             var job = _jobs.GetValueOrDefault(jobId) ?? throw Errors.NotFound(jobId);
-            if (job.TryGetSequence(body.DedupKey, out var earlier))
-                return Task.FromResult(new PublishResult(PublishOutcome.Duplicate, earlier));
-            if (job.State.IsTerminal())
-                return Task.FromResult(new PublishResult(PublishOutcome.JobFinished, 0));
-
-            JobEvent stored;
-            switch (body)
-            {
-                case JobCompleted:
-                    stored = Finish(job, JobState.Succeeded, null, now, body);
-                    break;
-                case JobFailed failed:
-                    stored = Finish(job, JobState.Failed, new JobError(failed.Code, failed.Message), now, body);
-                    break;
-                case JobCancelled:
-                    stored = Finish(job, JobState.Cancelled, null, now, body);
-                    break;
-                default:
-                    // A late event from a worker whose delivery was given back still shows the job at work.
-                    if (job.State == JobState.Queued)
-                        SetState(job, JobState.Running);
-                    if (body is JobImage)
-                        job.ImagesReady++;
-                    stored = job.Append(body, now);
-                    break;
-            }
-            return Task.FromResult(new PublishResult(PublishOutcome.Stored, stored.Sequence));
+            return Task.FromResult(Publish(job, body, now));
         }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<PublishResult>> PublishAllAsync(IReadOnlyList<(JobId JobId, JobEventBody Body)> events,
+        CancellationToken cancellationToken = default)
+    {
+        EventValidator.Validate(events);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            var now = Begin();
+            var jobs = events.Select(e => _jobs.GetValueOrDefault(e.JobId) ?? throw Errors.NotFound(e.JobId)).ToArray();
+            var results = new PublishResult[events.Count];
+            for (var i = 0; i < results.Length; i++)
+                results[i] = Publish(jobs[i], events[i].Body, now);
+            return Task.FromResult<IReadOnlyList<PublishResult>>(results);
+        }
+    }
+
+    private PublishResult Publish(JobRecord job, JobEventBody body, DateTimeOffset now)
+    {
+        if (job.TryGetSequence(body.DedupKey, out var earlier))
+            return new PublishResult(PublishOutcome.Duplicate, earlier);
+        if (job.State.IsTerminal())
+            return new PublishResult(PublishOutcome.JobFinished, 0);
+
+        JobEvent stored;
+        switch (body)
+        {
+            case JobCompleted:
+                stored = Finish(job, JobState.Succeeded, null, now, body);
+                break;
+            case JobFailed failed:
+                stored = Finish(job, JobState.Failed, new JobError(failed.Code, failed.Message), now, body);
+                break;
+            case JobCancelled:
+                stored = Finish(job, JobState.Cancelled, null, now, body);
+                break;
+            default:
+                // A late event from a worker whose delivery was given back still shows the job at work.
+                if (job.State == JobState.Queued)
+                    SetState(job, JobState.Running);
+                if (body is JobImage)
+                    job.ImagesReady++;
+                stored = job.Append(body, now);
+                break;
+        }
+        return new PublishResult(PublishOutcome.Stored, stored.Sequence);
     }
 
     /// <inheritdoc />

@@ -62,19 +62,32 @@ internal sealed partial class BatchRun
             PublishProgress(p, slots);
         }, lost);
 
-        for (int i = 0; i < results.Count; i++)
+        // Each job's images go out with its terminal event in one publish (one queue round trip per job), job by job,
+        // so the first job's caller is not kept waiting for the other jobs' PNG encoding.
+        long elapsedMs = Elapsed(started);
+        foreach (var job in _jobs)
         {
-            if (results[i].Image is not { } image) continue;
-            var (job, sample) = slots[i];
-            var record = new GenerationRecord(sample.Prompt, sample.NegativePrompt, results[i].Seed, sample.GuidanceScale, key.Steps,
-                key.Scheduler, key.Width, key.Height, key.Model, init is null ? "txt2img" : "img2img",
-                init is null ? null : batch.Strength, batch.ClipSkip,
-                Adapters: sample.Adapters.Count == 0 ? null
-                    : sample.Adapters.Select((a, k) => new AdapterUseRecord(a.Name, adapters[sample][k].Adapter.Id, a.Scale)).ToList());
-            Publish(job.Spec.Id, new JobImage(sample.ImageIndex, ImageOutput.EncodePng(image, record), sample.Seed, ImageOutput.ToJson(record)));
-            _options.Observer?.ImagePublished();
+            if (job.Failed) continue;
+            var events = new List<(JobId, JobEventBody)>();
+            int done = 0, total = 0;
+            for (int i = 0; i < slots.Count; i++)
+            {
+                if (slots[i].Job != job) continue;
+                total++;
+                if (results[i].Image is not { } image) continue;
+                done++;
+                var sample = slots[i].Sample;
+                var record = new GenerationRecord(sample.Prompt, sample.NegativePrompt, results[i].Seed, sample.GuidanceScale, key.Steps,
+                    key.Scheduler, key.Width, key.Height, key.Model, init is null ? "txt2img" : "img2img",
+                    init is null ? null : batch.Strength, batch.ClipSkip,
+                    Adapters: sample.Adapters.Count == 0 ? null
+                        : sample.Adapters.Select((a, k) => new AdapterUseRecord(a.Name, adapters[sample][k].Adapter.Id, a.Scale)).ToList());
+                events.Add((job.Spec.Id, new JobImage(sample.ImageIndex, ImageOutput.EncodePng(image, record), sample.Seed, ImageOutput.ToJson(record))));
+            }
+            if (Terminal(job, done, total, elapsedMs) is { } end) events.Add((job.Spec.Id, end));
+            PublishAll(events);
+            for (int k = 0; k < done; k++) _options.Observer?.ImagePublished();
         }
-        FinishJobs(results, slots, Elapsed(started));
     }
 
     /// <summary>Drops the samples of jobs the queue reports as cancelled (or gone), from the next step on.</summary>
@@ -95,6 +108,7 @@ internal sealed partial class BatchRun
     {
         bool preview = _options.PreviewEvery > 0 && p.Step % _options.PreviewEvery == 0;
         RgbImage[]? previews = null;
+        var events = new List<(JobId, JobEventBody)>(_jobs.Count);
         foreach (var job in _jobs)
         {
             // The job's first sample still in the batch stands for the job in its preview.
@@ -109,32 +123,23 @@ internal sealed partial class BatchRun
                 var img = previews[position];
                 png = PngEncoder.Encode(new RasterImage(img.Width, img.Height, PixelFormat.Rgb8, img.Pixels));
             }
-            Publish(job.Spec.Id, new JobProgress(p.Step, p.Total, png));
+            events.Add((job.Spec.Id, new JobProgress(p.Step, p.Total, png)));
         }
+        PublishAll(events); // every job's step in one round trip
     }
 
-    /// <summary>Completed when every sample has its image; a deadline failure when the deadline dropped any; nothing
-    /// for a cancelled job (the queue ended it when it was cancelled).</summary>
-    private void FinishJobs(IReadOnlyList<GenerationResult> results, List<(JobSlot Job, SampleSpec Sample)> slots, long elapsedMs)
+    /// <summary>A job's last event: completed when every sample has its image; a deadline failure when the deadline
+    /// dropped any; none for a cancelled job (the queue ended it when it was cancelled).</summary>
+    private JobEventBody? Terminal(JobSlot job, int done, int total, long elapsedMs)
     {
-        foreach (var job in _jobs)
-        {
-            if (job.Failed) continue;
-            int done = 0, total = 0;
-            for (int i = 0; i < slots.Count; i++)
-            {
-                if (slots[i].Job != job) continue;
-                total++;
-                if (results[i].Image is not null) done++;
-            }
-            if (done == total)
-                Publish(job.Spec.Id, new JobCompleted());
-            else if (!job.Cancelled && job.Spec.Deadline is { } d && d <= DateTimeOffset.UtcNow)
-                Publish(job.Spec.Id, new JobFailed(JobErrorCode.DeadlineExceeded,
-                    $"the deadline passed after {elapsedMs} ms of generation; {done} of {total} image(s) were finished"));
-            else if (!job.Cancelled && !Wait(_queue.IsCancelledAsync(job.Spec.Id)))
-                Publish(job.Spec.Id, new JobFailed(JobErrorCode.Internal, $"{total - done} image(s) were dropped"));
-        }
+        if (done == total)
+            return new JobCompleted();
+        if (!job.Cancelled && job.Spec.Deadline is { } d && d <= DateTimeOffset.UtcNow)
+            return new JobFailed(JobErrorCode.DeadlineExceeded,
+                $"the deadline passed after {elapsedMs} ms of generation; {done} of {total} image(s) were finished");
+        if (!job.Cancelled && !Wait(_queue.IsCancelledAsync(job.Spec.Id)))
+            return new JobFailed(JobErrorCode.Internal, $"{total - done} image(s) were dropped");
+        return null;
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -118,28 +118,32 @@ internal sealed partial class BatchRun
 
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
+    private void Publish(JobId job, JobEventBody body) => PublishAll([(job, body)]);
+
     /// <summary>
-    /// Publishes one event, retrying a failed call (the queue's server restarting, a dropped connection) for up to
-    /// <see cref="WorkerOptions.PublishRetryWindow"/>. An event is never skipped: when the window passes, the batch
-    /// stops without an ack and the queue redelivers it, where dedup keys make the repeated events harmless.
+    /// Publishes events in order in one queue call, retrying a failed call (the queue's server restarting, a dropped
+    /// connection) for up to <see cref="WorkerOptions.PublishRetryWindow"/>. An event is never skipped: when the window
+    /// passes, the batch stops without an ack and the queue redelivers it, where dedup keys make the repeated events
+    /// harmless.
     /// </summary>
-    private void Publish(JobId job, JobEventBody body)
+    private void PublishAll(List<(JobId JobId, JobEventBody Body)> events)
     {
         long started = Stopwatch.GetTimestamp();
-        for (int attempt = 1; ; attempt++)
+        for (int attempt = 1; events.Count > 0; attempt++)
         {
             try
             {
-                Wait(_queue.PublishAsync(job, body));
+                Wait(_queue.PublishAllAsync(events));
                 return;
             }
-            catch (JobNotFoundException)
+            catch (JobNotFoundException e)
             {
-                return; // expired or removed: nobody can watch it any more
+                // Expired or removed: nobody can watch that job any more; the others' events still go out.
+                events = events.Where(x => x.JobId != e.JobId).ToList();
             }
             catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
             {
-                WorkerLog.PublishFailed(_logger, job.Value, e);
+                WorkerLog.PublishFailed(_logger, events[0].JobId.Value, e);
                 if (Stopwatch.GetElapsedTime(started) >= _options.PublishRetryWindow) throw;
                 if (_stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000))))
                     throw new OperationCanceledException(_stopping);

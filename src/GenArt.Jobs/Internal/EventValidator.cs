@@ -40,6 +40,23 @@ internal static class EventValidator
         }
     }
 
+    internal static void Validate(IReadOnlyList<(JobId JobId, JobEventBody Body)>? events)
+    {
+        if (events is null)
+            throw Errors.Invalid("events", "is required");
+        for (var i = 0; i < events.Count; i++)
+        {
+            try
+            {
+                Validate(events[i].Body);
+            }
+            catch (JobValidationException e)
+            {
+                throw Errors.Invalid($"events[{i}].{e.Field}", e.Rule);
+            }
+        }
+    }
+
     internal static void Validate(JobError? error)
     {
         if (error is null)

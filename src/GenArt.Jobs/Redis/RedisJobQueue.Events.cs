@@ -12,29 +12,54 @@ public sealed partial class RedisJobQueue
     public async Task<PublishResult> PublishAsync(JobId jobId, JobEventBody body, CancellationToken cancellationToken = default)
     {
         EventValidator.Validate(body);
-        var args = Args(7);
-        args.Add(jobId.Value);
-        args.Add(body.DedupKey);
-        args.Add(body.IsTerminal ? "terminal" : body is JobImage ? "image" : "progress");
-        args.Add(QueueScripts.BodyJson(body));
-        var (state, code, message) = body switch
+        var results = await PublishEventsAsync([(jobId, body)], cancellationToken).ConfigureAwait(false);
+        return results[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<PublishResult>> PublishAllAsync(IReadOnlyList<(JobId JobId, JobEventBody Body)> events,
+        CancellationToken cancellationToken = default)
+    {
+        EventValidator.Validate(events);
+        return events.Count == 0 ? [] : await PublishEventsAsync(events, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<PublishResult[]> PublishEventsAsync(IReadOnlyList<(JobId JobId, JobEventBody Body)> events,
+        CancellationToken cancellationToken)
+    {
+        var args = Args(7 * events.Count);
+        foreach (var (jobId, body) in events)
         {
-            JobCompleted => (JobState.Succeeded, "", ""),
-            JobFailed f => (JobState.Failed, f.Code.ToString(), f.Message),
-            JobCancelled => (JobState.Cancelled, "", ""),
-            _ => (JobState.Running, "", ""),
-        };
-        args.Add(state.ToString());
-        args.Add(code);
-        args.Add(message);
+            args.Add(jobId.Value);
+            args.Add(body.DedupKey);
+            args.Add(body.IsTerminal ? "terminal" : body is JobImage ? "image" : "progress");
+            args.Add(QueueScripts.BodyJson(body));
+            var (state, code, message) = body switch
+            {
+                JobCompleted => (JobState.Succeeded, "", ""),
+                JobFailed f => (JobState.Failed, f.Code.ToString(), f.Message),
+                JobCancelled => (JobState.Cancelled, "", ""),
+                _ => (JobState.Running, "", ""),
+            };
+            args.Add(state.ToString());
+            args.Add(code);
+            args.Add(message);
+        }
         var reply = (await RunAsync(QueueScripts.Publish, "publish", args, cancellationToken).ConfigureAwait(false)).Elements;
-        return Text(reply[0]) switch
+        if (Text(reply[0]) == "notfound")
+            throw Errors.NotFound(events[(int)Number(reply[1])].JobId);
+        var results = new PublishResult[events.Count];
+        for (var i = 0; i < results.Length; i++)
         {
-            "stored" => new PublishResult(PublishOutcome.Stored, Number(reply[1])),
-            "duplicate" => new PublishResult(PublishOutcome.Duplicate, Number(reply[1])),
-            "finished" => new PublishResult(PublishOutcome.JobFinished, 0),
-            _ => throw Errors.NotFound(jobId),
-        };
+            var sequence = Number(reply[2 * i + 1]);
+            results[i] = Text(reply[2 * i]) switch
+            {
+                "stored" => new PublishResult(PublishOutcome.Stored, sequence),
+                "duplicate" => new PublishResult(PublishOutcome.Duplicate, sequence),
+                _ => new PublishResult(PublishOutcome.JobFinished, 0),
+            };
+        }
+        return results;
     }
 
     /// <inheritdoc />
