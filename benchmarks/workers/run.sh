@@ -6,11 +6,14 @@
 #
 # The clock runs from the first request to the last image (`genart batch` with every job in flight at once), after
 # every worker has loaded its model. Each run gets a fresh Redis (AOF, appendfsync everysec, as deployed).
+# COALESCE_MS (default 0: every job is its own batch) sets the front end's --coalesce-ms; with the server's default
+# of 20 the front end groups jobs that wait behind busy workers into batches of up to --max-batch 8.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 MODEL="${1:?usage: run.sh MODEL_DIR [JOBS] [STEPS] [SIZE] [MAX_WORKERS] [OUT]}"
 JOBS="${2:-32}"; STEPS="${3:-10}"; SIZE="${4:-128}"; MAX_WORKERS="${5:-2}"
 OUT="${6:-benchmarks/results/worker-scaling.md}"
+COALESCE_MS="${COALESCE_MS:-0}"
 [ -e "$MODEL" ] || { echo "model '$MODEL' does not exist" >&2; exit 2; }
 MODEL="$(cd "$(dirname "$MODEL")" && pwd)/$(basename "$MODEL")"
 
@@ -53,7 +56,7 @@ run() {
   wait_for "$dir/redis.log" "Ready to accept connections" 30
   local key; key=$("${GENART[@]}" keys create --tenant bench --data "$dir")
   "${GENART[@]}" serve --redis "redis://127.0.0.1:$rport" --port 0 --metrics-port 0 --model "$MODEL" --data "$dir" \
-    --coalesce-ms 0 > "$dir/serve.log" 2>&1 &
+    --coalesce-ms "$COALESCE_MS" > "$dir/serve.log" 2>&1 &
   PIDS+=($!)
   for w in $(seq 1 "$n"); do
     "${GENART[@]}" worker --redis "redis://127.0.0.1:$rport" --device cpu --threads 1 --model-dir "$MODEL" \
@@ -65,15 +68,29 @@ run() {
   local port; port=$(sed -nE 's/^serving .* on [0-9.]+:([0-9]+) .*/\1/p' "$dir/serve.log")
   local start end
   start=$(date +%s.%N)
-  "${GENART[@]}" batch "$WORK/jobs.jsonl" --out "$dir/out" --concurrency "$JOBS" --server "127.0.0.1:$port" --api-key "$key" \
+  local cpu_before; cpu_before=$(cpu_seconds "${PIDS[@]}")
+  /usr/bin/time -f '%U %S' -o "$dir/batch.time" "${GENART[@]}" batch "$WORK/jobs.jsonl" --out "$dir/out" --concurrency "$JOBS" \
+    --server "127.0.0.1:$port" --api-key "$key" \
     > "$dir/batch.log" 2>&1 || { echo "batch failed with $n worker(s):" >&2; cat "$dir/batch.log" >&2; exit 1; }
   end=$(date +%s.%N)
+  # CPU seconds each process spent during the timed part: redis-server, the front end, each worker, the client.
+  local cpu_after; cpu_after=$(cpu_seconds "${PIDS[@]}")
+  local cpu; cpu=$(python3 -c "
+b = [float(x) for x in '$cpu_before'.split()]; a = [float(x) for x in '$cpu_after'.split()]
+u, s = open('$dir/batch.time').read().split()[-2:]
+print(' '.join(f'{y - x:.1f}' for x, y in zip(b, a)) + f' {float(u) + float(s):.1f}')")
   local images; images=$(find "$dir/out" -name '*.png' | wc -l)
   [ "$images" -eq "$JOBS" ] || { echo "expected $JOBS images, got $images" >&2; exit 1; }
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   PIDS=()
-  echo "$n $images $(python3 -c "print(f'{$end - $start:.2f}')")"
+  echo "$n $images $(python3 -c "print(f'{$end - $start:.2f}')") $cpu"
+}
+
+# cpu_seconds PID...: user+system CPU seconds of each process so far (/proc/PID/stat fields 14 and 15).
+cpu_seconds() {
+  local tck; tck=$(getconf CLK_TCK)
+  for p in "$@"; do awk -v t="$tck" '{printf "%.2f ", ($14 + $15) / t}' "/proc/$p/stat"; done
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -86,17 +103,17 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
   echo
   echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) logical cores, $(free -g | awk '/Mem:/{print $2}') GB"
   echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER"
-  echo "- model: \`$(basename "$MODEL")\`, $JOBS jobs of 1 image, ${SIZE}x${SIZE}, $STEPS DDIM steps; front end \`--coalesce-ms 0\`; workers \`--device cpu --threads 1\`"
+  echo "- model: \`$(basename "$MODEL")\`, $JOBS jobs of 1 image, ${SIZE}x${SIZE}, $STEPS DDIM steps; front end \`--coalesce-ms $COALESCE_MS\`; workers \`--device cpu --threads 1\`"
   echo "- command: \`bash benchmarks/workers/run.sh $*\`"
   echo
-  echo "| workers | images | wall s | images/s | vs 1 worker |"
-  echo "|---|---|---|---|---|"
+  echo "| workers | images | wall s | images/s | vs 1 worker | CPU s: redis, front end, workers, client |"
+  echo "|---|---|---|---|---|---|"
   base=""
   for r in "${RESULTS[@]}"; do
-    read -r n images secs <<<"$r"
+    read -r n images secs cpu <<<"$r"
     ips=$(python3 -c "print(f'{$images / $secs:.2f}')")
     [ -z "$base" ] && base=$ips
-    echo "| $n | $images | $secs | $ips | $(python3 -c "print(f'{$ips / $base:.2f}x')") |"
+    echo "| $n | $images | $secs | $ips | $(python3 -c "print(f'{$ips / $base:.2f}x')") | ${cpu// /, } |"
   done
   echo
 } > "$WORK/section.md"
