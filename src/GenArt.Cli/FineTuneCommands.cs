@@ -20,7 +20,7 @@ internal static class FineTuneCommands
 {
     private sealed record Common(Option<string> Model, Option<int> Steps, Option<int> Rank, Option<double> Alpha, Option<double> Lr,
         Option<int> Batch, Option<int?> Resolution, Option<ulong> Seed, Option<bool> TextEncoder, Option<string?> Checkpoints,
-        Option<long> Every, Option<int?> Threads, Option<string> Trigger)
+        Option<long> Every, Option<int?> Threads, Option<string> Trigger, Option<double> NoiseOffset)
     {
         public static Common Create(string defaultTrigger) => new(
             new Option<string>("--model") { Description = "the base model: a diffusers folder or single-file .safetensors", Required = true },
@@ -35,15 +35,16 @@ internal static class FineTuneCommands
             new Option<string?>("--checkpoints") { Description = "checkpoint folder; a run resumes from its newest checkpoint" },
             new Option<long>("--checkpoint-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 50 },
             new Option<int?>("--threads") { Description = "CPU threads (default: one per core)" },
-            new Option<string>("--trigger") { Description = "the trigger word", DefaultValueFactory = _ => defaultTrigger });
+            new Option<string>("--trigger") { Description = "the trigger word", DefaultValueFactory = _ => defaultTrigger },
+            new Option<double>("--noise-offset") { Description = "offset noise scale per latent channel (0 for none)", DefaultValueFactory = _ => 0 });
 
-        public IEnumerable<Option> All => [Model, Steps, Rank, Alpha, Lr, Batch, Resolution, Seed, TextEncoder, Checkpoints, Every, Threads, Trigger];
+        public IEnumerable<Option> All => [Model, Steps, Rank, Alpha, Lr, Batch, Resolution, Seed, TextEncoder, Checkpoints, Every, Threads, Trigger, NoiseOffset];
 
         public LoraTrainingSpec Spec(ParseResult r, string baseModel) => new()
         {
             Rank = r.GetValue(Rank), Alpha = r.GetValue(Alpha), Steps = r.GetValue(Steps), LearningRate = r.GetValue(Lr),
             BatchSize = r.GetValue(Batch), Seed = r.GetValue(Seed), TrainTextEncoder = r.GetValue(TextEncoder),
-            CheckpointEvery = r.GetValue(Every), TriggerWord = r.GetValue(Trigger)!, BaseModel = baseModel,
+            CheckpointEvery = r.GetValue(Every), TriggerWord = r.GetValue(Trigger)!, BaseModel = baseModel, NoiseOffset = r.GetValue(NoiseOffset),
         };
     }
 
@@ -113,7 +114,7 @@ internal static class FineTuneCommands
             string text = string.Create(CultureInfo.InvariantCulture, $"""
                 # Fine-tune acceptance
 
-                model: {r.GetValue(c.Model)}; {examples.Count} brand images at {side} px; trigger '{spec.TriggerWord}'; {spec.Steps} steps, rank {spec.Rank}, alpha {spec.Alpha}, lr {spec.LearningRate}, batch {spec.BatchSize}, seed {spec.Seed}
+                model: {r.GetValue(c.Model)}; {examples.Count} brand images at {side} px; trigger '{spec.TriggerWord}'; {spec.Steps} steps, rank {spec.Rank}, alpha {spec.Alpha}, lr {spec.LearningRate}, batch {spec.BatchSize}, noise offset {spec.NoiseOffset}, text encoder {spec.TrainTextEncoder}, seed {spec.Seed}
 
                 | | mean palette distance (RGB, 0-441) |
                 |---|---|

@@ -29,6 +29,10 @@ public sealed record LoraTrainingSpec
     /// <summary>Global gradient-norm clip; null for none.</summary>
     public double? MaxGradNorm { get; init; } = 1.0;
 
+    /// <summary>Scale of the offset noise added per sample and latent channel (0 for none). It lets the adapter move
+    /// the renders' overall colour, which zero-mean noise trains only weakly.</summary>
+    public double NoiseOffset { get; init; }
+
     /// <summary>Seeds A's initialisation, the image order, the latent samples, the noise and the timesteps.</summary>
     public ulong Seed { get; init; }
 
@@ -60,6 +64,8 @@ public sealed record LoraTrainingSpec
         if (WarmupSteps < 0) throw new FineTuneInputException("warmup_steps", $"must be >= 0, got {WarmupSteps}");
         if (!double.IsFinite(WeightDecay) || WeightDecay < 0) throw new FineTuneInputException("weight_decay", $"must be >= 0, got {WeightDecay}");
         if (MaxGradNorm is double clip && !(clip > 0)) throw new FineTuneInputException("max_grad_norm", $"must be > 0 when given, got {clip}");
+        if (!double.IsFinite(NoiseOffset) || NoiseOffset is < 0 or > 1)
+            throw new FineTuneInputException("noise_offset", $"must lie in [0, 1], got {NoiseOffset}");
         if (CheckpointEvery < 1) throw new FineTuneInputException("checkpoint_every", $"must be >= 1, got {CheckpointEvery}");
         if (KeepCheckpoints < 1) throw new FineTuneInputException("keep_checkpoints", $"must be >= 1, got {KeepCheckpoints}");
         TrainingSetIntake.CheckTriggerWord(TriggerWord);
@@ -71,5 +77,5 @@ public sealed record LoraTrainingSpec
     /// <summary>The fields that shape the trajectory; a checkpoint resumes only a run with the same ones.
     /// Steps, checkpointing and names may change between runs.</summary>
     internal string Fingerprint => string.Create(CultureInfo.InvariantCulture,
-        $"r={Rank};alpha={Alpha:R};batch={BatchSize};lr={LearningRate:R};warmup={WarmupSteps};wd={WeightDecay:R};clip={MaxGradNorm:R};seed={Seed};te={TrainTextEncoder}");
+        $"r={Rank};alpha={Alpha:R};batch={BatchSize};lr={LearningRate:R};warmup={WarmupSteps};wd={WeightDecay:R};clip={MaxGradNorm:R};seed={Seed};te={TrainTextEncoder};offset={NoiseOffset:R}");
 }
