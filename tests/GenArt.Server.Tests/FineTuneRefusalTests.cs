@@ -144,7 +144,7 @@ public sealed class FineTuneRefusalTests
     [Test]
     public async Task APngClaimingOver40MegapixelsIsRefusedFromItsHeader()
     {
-        byte[] huge = HeaderOnlyPng(8000, 5001); // 40,008,000 pixels, in 57 bytes
+        byte[] huge = HeaderOnlyPng(8000, 5001); // 40,008,000 pixels, in under 100 bytes
         Assert.That(huge.Length, Is.LessThan(100));
         var e = await Refused(Spec(), Images(3).Append(Image("huge.png", huge)), StatusCode.InvalidArgument, "images (huge.png):");
         Assert.That(e.Status.Detail, Does.Contain("pixel limit"));

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.Text;
 using GenArt.Api.V1;
 using GenArt.Cli;
@@ -44,7 +45,7 @@ internal static class FineTuneTestKit
 
     /// <summary>
     /// A PNG whose IHDR claims <paramref name="width"/> x <paramref name="height"/> pixels (with a valid CRC), followed by
-    /// nothing but IEND: the header alone must refuse it.
+    /// an IDAT of 16 zero bytes and IEND: the header alone must refuse it.
     /// </summary>
     public static byte[] HeaderOnlyPng(int width, int height)
     {
@@ -55,6 +56,11 @@ internal static class FineTuneTestKit
         ihdr[9] = 2; // RGB
         var png = new List<byte> { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A };
         png.AddRange(Chunk("IHDR", ihdr));
+        using (var z = new MemoryStream())
+        {
+            using (var zs = new ZLibStream(z, CompressionLevel.Fastest, leaveOpen: true)) zs.Write(new byte[16]);
+            png.AddRange(Chunk("IDAT", z.ToArray()));
+        }
         png.AddRange(Chunk("IEND", []));
         return [.. png];
     }
