@@ -78,7 +78,8 @@ internal static class FineTuneRemoteCommands
                     if (u.Caption is not null) image.Caption = u.Caption;
                     return image;
                 });
-                var progress = new Progress<int>(sent =>
+                // Reported inline (not through Progress<T>, which posts to the thread pool), so it never prints after the result.
+                var progress = new InlineProgress<int>(sent =>
                 {
                     if (!Console.IsOutputRedirected) Console.Write($"\rupload {sent}/{uploads.Count} images");
                 });
@@ -183,6 +184,11 @@ internal static class FineTuneRemoteCommands
         "batch" => Priority.Batch,
         _ => throw new FineTuneInputException("priority", $"'{text}' is neither interactive nor batch"),
     };
+
+    private sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
 
     private static void Write(string folder, string file, ByteString png)
     {
