@@ -90,6 +90,23 @@ public sealed class FineTuneRemoteCommandTests
     }
 
     [Test]
+    public void ServeRefusesAFineTuneCapBelowOneMiB()
+    {
+        var error = new StringWriter();
+        var saved = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            Assert.That(Program.Main(["serve", "--finetune-max-mb", "0", "--data", _root]), Is.EqualTo(2));
+        }
+        finally
+        {
+            Console.SetError(saved);
+        }
+        Assert.That(error.ToString(), Does.Contain("--finetune-max-mb must be at least 1, got 0"));
+    }
+
+    [Test]
     public void TheProgressBarShowsStepsLossAndEta()
     {
         Assert.That(TrainingProgressBar.Format(150, 300, 0.123456, TimeSpan.FromSeconds(65)),
