@@ -176,7 +176,7 @@ internal static class FineTuneCommands
             });
     }
 
-    private static List<FineTuneUpload> ReadUploads(string folder, string? captionsFile)
+    internal static List<FineTuneUpload> ReadUploads(string folder, string? captionsFile)
     {
         if (!Directory.Exists(folder)) throw new FineTuneInputException("images", $"{folder}: no such folder");
         var files = Directory.GetFiles(folder)

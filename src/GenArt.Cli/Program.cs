@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(RemoteCommands.Jobs());
         root.Subcommands.Add(AdapterCommands.Create());
         root.Subcommands.Add(BatchCommand.Create());
+        root.Subcommands.Add(FineTuneRemoteCommands.Create());
         root.Subcommands.Add(FineTuneCommands.Local());
         root.Subcommands.Add(FineTuneCommands.Acceptance());
         var parsed = root.Parse(args);

@@ -17,6 +17,10 @@ public sealed class RemoteClient(string server, string? apiKey) : IDisposable
     public static readonly RpcMethod<AdaptersGetRequest, AdaptersGetResponse> GetAdapter = RpcMethod.Unary<AdaptersGetRequest, AdaptersGetResponse>("genart.v1.Adapters", "Get");
     public static readonly RpcMethod<AdaptersDeleteRequest, AdaptersDeleteResponse> DeleteAdapter = RpcMethod.Unary<AdaptersDeleteRequest, AdaptersDeleteResponse>("genart.v1.Adapters", "Delete");
 
+    public static readonly RpcMethod<FineTunesSubmitRequest, FineTunesSubmitResponse> SubmitFineTune = RpcMethod.ClientStreaming<FineTunesSubmitRequest, FineTunesSubmitResponse>("genart.v1.FineTunes", "Submit");
+    public static readonly RpcMethod<FineTunesWatchRequest, FineTunesWatchResponse> WatchFineTune = RpcMethod.ServerStreaming<FineTunesWatchRequest, FineTunesWatchResponse>("genart.v1.FineTunes", "Watch");
+    public static readonly RpcMethod<FineTunesCancelRequest, FineTunesCancelResponse> CancelFineTune = RpcMethod.Unary<FineTunesCancelRequest, FineTunesCancelResponse>("genart.v1.FineTunes", "Cancel");
+
     /// <summary>The channel; host:port means h2c, a URL is used as given.</summary>
     public RpcChannel Channel { get; } = RpcChannel.ForAddress(server.Contains("://", StringComparison.Ordinal) ? server : "http://" + server,
         new RpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024 });

@@ -20,15 +20,16 @@ internal static class ServeCommand
         var port = new Option<int>("--port") { Description = "gRPC port (h2c)", DefaultValueFactory = _ => 50051 };
         var metricsPort = new Option<int>("--metrics-port") { Description = "HTTP/1.1 port for /healthz, /readyz, /metrics", DefaultValueFactory = _ => 9090 };
         var models = new Option<string[]>("--model") { Description = "a model folder or checkpoint (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var data = new Option<string>("--data") { Description = "data directory (keys.json, adapters/)", DefaultValueFactory = _ => "data" };
+        var data = new Option<string>("--data") { Description = "data directory (keys.json, adapters/, finetunes/)", DefaultValueFactory = _ => "data" };
         var any = new Option<bool>("--listen-any") { Description = "listen on every interface, not only 127.0.0.1" };
         var window = new Option<int>("--coalesce-ms") { Description = "coalescing window in ms", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--max-batch") { Description = "most samples per batch", DefaultValueFactory = _ => 8 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads for the engine (default: one per core)" };
         var adapterMax = new Option<long>("--adapter-max-mb") { Description = "largest adapter upload in MiB", DefaultValueFactory = _ => 512 };
+        var fineTuneMax = new Option<long>("--finetune-max-mb") { Description = "largest fine-tune submission (all images) in MiB", DefaultValueFactory = _ => 1024 };
         var queue = new QueueOptionsCli();
         var command = new Command("serve", "serve the gRPC API with an in-process worker, or with --redis the front end alone");
-        foreach (var o in new Option[] { port, metricsPort, models, data, any, window, batch, threads, adapterMax }.Concat(queue.All)) command.Options.Add(o);
+        foreach (var o in new Option[] { port, metricsPort, models, data, any, window, batch, threads, adapterMax, fineTuneMax }.Concat(queue.All)) command.Options.Add(o);
         command.SetAction((r, ct) =>
         {
             long adapterMaxMb = r.GetValue(adapterMax);
@@ -37,15 +38,22 @@ internal static class ServeCommand
                 Console.Error.WriteLine($"error: --adapter-max-mb must be at least 1, got {adapterMaxMb}");
                 return Task.FromResult(2);
             }
+            long fineTuneMaxMb = r.GetValue(fineTuneMax);
+            if (fineTuneMaxMb < 1 || fineTuneMaxMb > long.MaxValue / (1024 * 1024))
+            {
+                Console.Error.WriteLine($"error: --finetune-max-mb must be at least 1, got {fineTuneMaxMb}");
+                return Task.FromResult(2);
+            }
             if (r.GetValue(queue.Redis) is not { } redis)
                 return RunAsync(r.GetValue(port), r.GetValue(metricsPort), r.GetValue(models) ?? [], r.GetValue(data)!,
-                    r.GetValue(any), r.GetValue(window), r.GetValue(batch), r.GetValue(threads), adapterMaxMb, ct);
+                    r.GetValue(any), r.GetValue(window), r.GetValue(batch), r.GetValue(threads), adapterMaxMb, fineTuneMaxMb, ct);
             try
             {
                 var template = new HostSettingsTemplate
                 {
                     Options = new ServerOptions { DataDirectory = r.GetValue(data)!, CoalesceWindow = TimeSpan.FromMilliseconds(r.GetValue(window)),
-                        MaxBatchSamples = r.GetValue(batch), MaxAdapterBytes = adapterMaxMb * 1024 * 1024 },
+                        MaxBatchSamples = r.GetValue(batch), MaxAdapterBytes = adapterMaxMb * 1024 * 1024,
+                        MaxFineTuneBytes = fineTuneMaxMb * 1024 * 1024 },
                     ListenAny = r.GetValue(any), GrpcPort = r.GetValue(port), MetricsPort = r.GetValue(metricsPort),
                 };
                 return RunFrontEndAsync(QueueOptionsCli.ParseRedis(redis), queue.QueueOptions(r), r.GetValue(queue.KeyPrefix)!, r.GetValue(models) ?? [], template, ct);
@@ -103,7 +111,7 @@ internal static class ServeCommand
     }
 
     private static async Task<int> RunAsync(int port, int metricsPort, string[] models, string data, bool any, int windowMs, int maxBatch, int? threads, long adapterMaxMb,
-        CancellationToken ct)
+        long fineTuneMaxMb, CancellationToken ct)
     {
         // libtorch defaults to one thread per physical core, which is one on a 2-vCPU machine: use every core.
         torch.set_num_threads(threads ?? Environment.ProcessorCount);
@@ -119,7 +127,7 @@ internal static class ServeCommand
         var template = new HostSettingsTemplate
         {
             Options = new ServerOptions { DataDirectory = data, CoalesceWindow = TimeSpan.FromMilliseconds(windowMs), MaxBatchSamples = maxBatch,
-                MaxAdapterBytes = adapterMaxMb * 1024 * 1024 },
+                MaxAdapterBytes = adapterMaxMb * 1024 * 1024, MaxFineTuneBytes = fineTuneMaxMb * 1024 * 1024 },
             ListenAny = any, GrpcPort = port, MetricsPort = metricsPort,
         };
         await using var server = await AllInOne.StartAsync(models, template).ConfigureAwait(false);

@@ -15,6 +15,7 @@ namespace GenArt.Jobs;
 /// <param name="ImageCount">Images requested.</param>
 /// <param name="ImagesReady">Images published so far.</param>
 /// <param name="LastSequence">Sequence number of its latest event.</param>
+/// <param name="Kind">The kind of entry carrying it: a generation or a fine-tune.</param>
 public sealed record JobInfo(
     JobId Id,
     string Tenant,
@@ -29,4 +30,5 @@ public sealed record JobInfo(
     JobError? LastError,
     int ImageCount,
     int ImagesReady,
-    long LastSequence);
+    long LastSequence,
+    EntryKind Kind = EntryKind.Generate);

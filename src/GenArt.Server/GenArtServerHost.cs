@@ -5,6 +5,7 @@ using GenArt.Rpc.Server;
 using GenArt.Server.Adapters;
 using GenArt.Server.Admission;
 using GenArt.Server.Auth;
+using GenArt.Server.FineTunes;
 using GenArt.Server.Services;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -88,6 +89,8 @@ public sealed class GenArtServerHost : IAsyncDisposable
         s.AddSingleton<AdapterAuthorizer>();
         s.AddSingleton(sp => new AdaptersService(adapterStore, adapterFiles, settings.Models, sp.GetRequiredService<Authenticator>(),
             settings.Metrics, options, sp.GetRequiredService<ILogger<AdaptersService>>(), settings.AdapterInspector));
+        s.AddSingleton(new TrainingSets(options.DataDirectory));
+        s.AddSingleton(sp => ActivatorUtilities.CreateInstance<FineTunesService>(sp));
         s.AddSingleton(sp => new BatchCoalescer(settings.Queue, options, settings.Metrics));
         s.AddSingleton(sp => ActivatorUtilities.CreateInstance<GenerationService>(sp));
         s.AddSingleton<ModelsService>();
@@ -99,6 +102,7 @@ public sealed class GenArtServerHost : IAsyncDisposable
         app.MapGrpcService(app.Services.GetRequiredService<GenerationService>());
         app.MapGrpcService(app.Services.GetRequiredService<ModelsService>());
         app.MapGrpcService(app.Services.GetRequiredService<AdaptersService>());
+        app.MapGrpcService(app.Services.GetRequiredService<FineTunesService>());
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var ports = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses

@@ -3,11 +3,21 @@ namespace GenArt.Server;
 /// <summary>Limits and timings of the front end.</summary>
 public sealed record ServerOptions
 {
-    /// <summary>Holds the keys file, and the adapter files under <c>adapters/</c>.</summary>
+    /// <summary>Holds the keys file, the adapter files under <c>adapters/</c> and the fine-tunes' training sets under
+    /// <c>finetunes/</c>.</summary>
     public string DataDirectory { get; init; } = "data";
 
     /// <summary>Largest adapter file an upload may carry; a bigger one is refused with RESOURCE_EXHAUSTED.</summary>
     public long MaxAdapterBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// Largest total of image bytes one FineTunes.Submit may carry; a bigger upload is refused with INVALID_ARGUMENT
+    /// as soon as the image that passes it arrives.
+    /// </summary>
+    public long MaxFineTuneBytes { get; init; } = 1024L * 1024 * 1024;
+
+    /// <summary>Largest width x height of a training image, read from its header before any pixel is decoded.</summary>
+    public long MaxTrainingImagePixels { get; init; } = 40_000_000;
 
     /// <summary>Most adapters one Generate request may name.</summary>
     public int MaxAdaptersPerRequest { get; init; } = 8;
@@ -42,6 +52,8 @@ public sealed record ServerOptions
         if (MaxPromptLength < 1) throw new ArgumentOutOfRangeException(nameof(MaxPromptLength), MaxPromptLength, "must be at least 1");
         if (MaxImagesPerRequest < 1) throw new ArgumentOutOfRangeException(nameof(MaxImagesPerRequest), MaxImagesPerRequest, "must be at least 1");
         if (MaxAdapterBytes < 1) throw new ArgumentOutOfRangeException(nameof(MaxAdapterBytes), MaxAdapterBytes, "must be at least 1");
+        if (MaxFineTuneBytes < 1) throw new ArgumentOutOfRangeException(nameof(MaxFineTuneBytes), MaxFineTuneBytes, "must be at least 1");
+        if (MaxTrainingImagePixels < 1) throw new ArgumentOutOfRangeException(nameof(MaxTrainingImagePixels), MaxTrainingImagePixels, "must be at least 1");
         if (MaxAdaptersPerRequest < 0) throw new ArgumentOutOfRangeException(nameof(MaxAdaptersPerRequest), MaxAdaptersPerRequest, "must be 0 or more");
         if (!(MaxAdapterScale > 0) || !double.IsFinite(MaxAdapterScale)) throw new ArgumentOutOfRangeException(nameof(MaxAdapterScale), MaxAdapterScale, "must be finite and above 0");
         if (AbandonGrace < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(AbandonGrace), AbandonGrace, "must be 0 or more");

@@ -23,6 +23,17 @@ public abstract partial class JobQueueContractTests
     }
 
     [Test]
+    public async Task A_job_reports_the_kind_of_its_entry()
+    {
+        var fineTune = TestData.FineTuneEntry(Clock);
+        var generate = TestData.Entry(Clock);
+        await Queue.EnqueueAsync(fineTune);
+        await Queue.EnqueueAsync(generate);
+        Assert.That((await Info(fineTune.Jobs[0].Id)).Kind, Is.EqualTo(EntryKind.FineTune));
+        Assert.That((await Info(generate.Jobs[0].Id)).Kind, Is.EqualTo(EntryKind.Generate));
+    }
+
+    [Test]
     public async Task A_waiting_fine_tune_claim_wakes_for_a_fine_tune_only()
     {
         var pending = Queue.ClaimAsync(EntryKind.FineTune, "trainer-1", TimeSpan.FromMinutes(5));

@@ -52,7 +52,7 @@ internal sealed class JobRecord(JobSpec spec, EntryRecord entry)
 
     public JobInfo ToInfo() => new(
         Spec.Id, Spec.Tenant, State, Spec.Priority, Entry.Id, Attempts, Spec.CreatedAt, StartedAt,
-        FinishedAt, Worker, LastError, Spec.Samples.Count, ImagesReady, LastSequence);
+        FinishedAt, Worker, LastError, Spec.Samples.Count, ImagesReady, LastSequence, Entry.Entry.Kind);
 
     // Continuations run on the thread pool, never inline under the queue's lock.
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

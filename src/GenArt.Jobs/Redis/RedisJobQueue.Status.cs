@@ -41,7 +41,8 @@ public sealed partial class RedisJobQueue
             error,
             Int("images"),
             Int("ready"),
-            Get("seq") is { } seq ? long.Parse(seq, NumberStyles.Integer, CultureInfo.InvariantCulture) : 0);
+            Get("seq") is { } seq ? long.Parse(seq, NumberStyles.Integer, CultureInfo.InvariantCulture) : 0,
+            Get("kind") == RedisKeys.Kind(EntryKind.FineTune) ? EntryKind.FineTune : EntryKind.Generate);
     }
 
     /// <inheritdoc />

@@ -36,6 +36,36 @@ internal static class EventConversion
         }
     }
 
+    /// <summary>The wire form of a fine-tune's non-terminal event; null for a terminal one (it becomes the call's status)
+    /// and for events a fine-tune does not have.</summary>
+    public static FineTunesWatchResponse? ToFineTuneWire(JobEvent e)
+    {
+        var wire = new FineTunesWatchResponse { FineTuneId = e.JobId.Value, Sequence = (ulong)e.Sequence };
+        switch (e.Body)
+        {
+            case JobAccepted a:
+                wire.Queued = new TrainingQueued { QueuePosition = (uint)a.QueuePosition };
+                return wire;
+            case TrainingStep s:
+                wire.Progress = new TrainingProgress { Step = (uint)s.Step, Total = (uint)s.TotalSteps, Loss = (float)s.Loss };
+                if (s.PreviewPng is { } preview) wire.Progress.PreviewPng = ByteString.CopyFrom(preview);
+                return wire;
+            case TrainingResult r:
+                wire.Completed = new TrainingCompleted { AdapterId = r.AdapterName, FinalLoss = (float)r.FinalLoss, Sha256 = r.Sha256 };
+                foreach (var p in r.Previews)
+                {
+                    wire.Completed.Previews.Add(new TrainingPreviewPair
+                    {
+                        Seed = unchecked((ulong)p.Seed), Prompt = p.Prompt, BasePng = ByteString.CopyFrom(p.BasePng),
+                        AdaptedPng = ByteString.CopyFrom(p.AdaptedPng),
+                    });
+                }
+                return wire;
+            default:
+                return null;
+        }
+    }
+
     /// <summary>The image's record (the PNG's genart chunk) as wire metadata.</summary>
     private static ImageMetadata Metadata(string json)
     {
