@@ -111,6 +111,11 @@ internal sealed partial class FineTuneRun
     /// <summary>Loads the base model and the training set; null after publishing a failure that a retry cannot fix.</summary>
     private (StableDiffusionModel Model, IReadOnlyList<TrainingExample> Examples)? Prepare(JobSpec job)
     {
+        if (AdapterNaming.Problem(_run.AdapterName) is { } problem)
+        {
+            Fail(job, JobErrorCode.InvalidArgument, $"adapter name '{_run.AdapterName}': {problem}");
+            return null;
+        }
         if (!_models.Names.Contains(_run.BaseModel))
         {
             Fail(job, JobErrorCode.InvalidArgument, $"base model '{_run.BaseModel}' is not served by the fine-tune workers");
@@ -193,6 +198,7 @@ internal sealed partial class FineTuneRun
     private void OnStep(JobSpec job, LoraTrainer trainer, LoraTrainingProgress p, CancellationTokenSource stop)
     {
         if (p.Step % _run.CheckpointEvery == 0 || p.Step == p.TotalSteps) RecordLoss(p.Step, p.Loss);
+        _options.Observer?.TrainingStepCompleted(p.Step);
         if (_lastCancelCheck == 0 || Stopwatch.GetElapsedTime(_lastCancelCheck) >= _options.CancelCheckInterval)
         {
             _lastCancelCheck = Stopwatch.GetTimestamp();

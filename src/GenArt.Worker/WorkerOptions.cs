@@ -72,4 +72,10 @@ public interface IWorkerObserver
     void FineTuneStarted(long fromStep)
     {
     }
+
+    /// <summary>A fine-tune's optimizer step <paramref name="step"/> finished (its checkpoint, when one was due, is
+    /// written); called before the step is reported.</summary>
+    void TrainingStepCompleted(long step)
+    {
+    }
 }
