@@ -39,8 +39,9 @@ internal sealed partial class FineTuneRun
         var previews = RenderPairs(job, model, trainer, lost);
         Publish(job.Id, new TrainingResult(_run.AdapterName, sha256, loss, previews));
         Publish(job.Id, new JobCompleted());
+        var outcome = Finish();
         WorkerLog.FineTuneCompleted(_logger, job.Id.Value, _run.AdapterName, job.Tenant, sha256);
-        return Finish();
+        return outcome;
     }
 
     /// <summary>
