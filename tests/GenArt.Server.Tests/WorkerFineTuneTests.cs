@@ -203,6 +203,23 @@ public sealed class WorkerFineTuneTests
         Assert.That(Directory.Exists(Path.Combine(data, "finetunes", "set-d")), Is.False);
     }
 
+    [Test]
+    public async Task TheAllInOneServerTrainsFineTunesWithItsInProcessWorker()
+    {
+        await using var server = await TestServer.StartAsync();
+        var (job, entry) = FineTune("acme", "brand", "set-s", steps: 2);
+        WriteSet(server.DataDir, "set-s");
+        await server.Server.Queue.EnqueueAsync(entry);
+        var events = new List<JobEventBody>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        await foreach (var e in server.Server.Queue.WatchAsync(job.Id, 0, timeout.Token)) events.Add(e.Body);
+
+        Assert.That(events[^1], Is.TypeOf<JobCompleted>());
+        var result = events.OfType<TrainingResult>().Single();
+        Assert.That((await server.Server.Adapters.GetAsync("acme", "brand"))?.Sha256, Is.EqualTo(result.Sha256));
+        Assert.That(File.Exists(Path.Combine(server.DataDir, "adapters", result.Sha256 + ".safetensors")), Is.True);
+    }
+
     private GenerationWorker Worker(Observer observer) => new(queue, models,
         new WorkerOptions
         {
@@ -212,7 +229,9 @@ public sealed class WorkerFineTuneTests
         adapters: new WorkerAdapters(store, data, loras));
 
     /// <summary>The front end's part: the prepared set in <c>{data}/finetunes/{name}/set/</c>.</summary>
-    private void WriteSet(string name)
+    private void WriteSet(string name) => WriteSet(data, name);
+
+    private static void WriteSet(string dataDirectory, string name)
     {
         var examples = Enumerable.Range(0, 3).Select(i =>
         {
@@ -226,7 +245,7 @@ public sealed class WorkerFineTuneTests
             }
             return new TrainingExample(rgb, Size, $"zqbrand stripes {i}");
         }).ToList();
-        TrainingSetFolder.Save(Path.Combine(data, "finetunes", name, "set"), examples);
+        TrainingSetFolder.Save(Path.Combine(dataDirectory, "finetunes", name, "set"), examples);
     }
 
     private static (JobSpec Job, QueueEntry Entry) FineTune(string tenant, string adapter, string set, int steps, int previewEvery = 0,
