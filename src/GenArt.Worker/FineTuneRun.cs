@@ -179,7 +179,8 @@ internal sealed partial class FineTuneRun
             {
                 loss = trainer.Run(CheckpointFolder, p => OnStep(job, trainer, p, stop), stop.Token);
             }
-            catch (InvalidOperationException e) when (!stop.IsCancellationRequested)
+            // Exactly the trainer's own refusals (derived types, such as a framework's object-state errors, are faults).
+            catch (InvalidOperationException e) when (e.GetType() == typeof(InvalidOperationException) && !stop.IsCancellationRequested)
             {
                 // A loss that became NaN or infinite, or a checkpoint of another run: the same input fails again.
                 Fail(job, JobErrorCode.InvalidArgument, "training failed: " + e.Message);
