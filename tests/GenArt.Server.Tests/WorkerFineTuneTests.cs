@@ -220,11 +220,76 @@ public sealed class WorkerFineTuneTests
         Assert.That(File.Exists(Path.Combine(server.DataDir, "adapters", result.Sha256 + ".safetensors")), Is.True);
     }
 
-    private GenerationWorker Worker(Observer observer) => new(queue, models,
+    [Test]
+    public async Task ALongRunReportsEveryNthStepAndAlwaysItsLast()
+    {
+        var observer = new Observer();
+        await using var worker = Worker(observer, maxStepEvents: 2);
+        worker.Start();
+        var (job, entry) = FineTune("acme", "brand", "set-n", steps: 5);
+        WriteSet("set-n");
+        await queue.EnqueueAsync(entry);
+        var events = await EventsAsync(job);
+
+        Assert.That(observer.Steps, Is.EqualTo(new long[] { 1, 2, 3, 4, 5 }));
+        Assert.That(events.OfType<TrainingStep>().Select(s => s.Step), Is.EqualTo(new long[] { 3, 5 }), "at most 2 step events: every 3rd, and the last");
+        Assert.That(events[^1], Is.TypeOf<JobCompleted>());
+    }
+
+    [TestCase(true, TestName = "A delivery after the registration (same file) completes without training again")]
+    [TestCase(false, TestName = "A delivery after the last step whose name holds another file fails as taken")]
+    public async Task ADeliveryThatFindsTheRunAlreadyTrained(bool sameFile)
+    {
+        // What a worker killed between registration and ack leaves: the final checkpoint and the tenant's record.
+        var (job, entry) = FineTune("acme", "brand", "set-r", steps: 4);
+        WriteSet("set-r");
+        var run = entry.FineTune!;
+        string folder = Path.Combine(data, "finetunes", "set-r");
+        string sha;
+        using (var trainer = new LoraTrainer(models.Get(TestServer.ModelName), TrainingSetFolder.Load(Path.Combine(folder, "set")), new LoraTrainingSpec
+        {
+            Rank = run.Rank, Alpha = run.Alpha, Steps = run.Steps, BatchSize = run.BatchSize, LearningRate = run.LearningRate, Seed = run.Seed,
+            CheckpointEvery = run.CheckpointEvery, TriggerWord = run.TriggerWord, BaseModel = run.BaseModel,
+        }))
+        {
+            trainer.Run(Path.Combine(folder, "checkpoints"));
+            string file = Path.Combine(data, "trained.safetensors");
+            trainer.SaveAdapter(file);
+            sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)));
+        }
+        var record = new AdapterRecord("acme", "brand", sameFile ? sha : new string('b', 64), 1, "diffusers", TestServer.ModelName, 4, 4, 1,
+            DateTimeOffset.UtcNow, "");
+        Assert.That(await store.TryAddAsync(record), Is.True);
+
+        var observer = new Observer();
+        await using var worker = Worker(observer);
+        worker.Start();
+        await queue.EnqueueAsync(entry);
+        var events = await EventsAsync(job);
+
+        Assert.That(observer.StartedAt, Is.EqualTo(new long[] { 4 }), "the run starts at its last step");
+        Assert.That(observer.Steps, Is.Empty, "no step is trained again");
+        if (sameFile)
+        {
+            var result = events.OfType<TrainingResult>().Single();
+            Assert.That(result.Sha256, Is.EqualTo(sha));
+            Assert.That(double.IsFinite(result.FinalLoss));
+            Assert.That(events[^1], Is.TypeOf<JobCompleted>());
+            Assert.That(File.Exists(Path.Combine(data, "adapters", sha + ".safetensors")), Is.True, "the file is placed if it was not");
+        }
+        else
+        {
+            Assert.That(events[^1], Is.TypeOf<JobFailed>().With.Property(nameof(JobFailed.Message)).Contains("adapter name 'brand' already taken"));
+            Assert.That(File.Exists(Path.Combine(data, "adapters", sha + ".safetensors")), Is.False, "nothing placed for a refused name");
+        }
+        Assert.That(await store.GetAsync("acme", "brand"), Is.EqualTo(record), "the record is left as it was");
+    }
+
+    private GenerationWorker Worker(Observer observer, int maxStepEvents = 1000) => new(queue, models,
         new WorkerOptions
         {
             ClaimWait = TimeSpan.FromMilliseconds(200), CancelCheckInterval = TimeSpan.Zero, Observer = observer,
-            TrainingPreviewSteps = 2, TrainingPreviewScheduler = "euler",
+            TrainingPreviewSteps = 2, TrainingPreviewScheduler = "euler", MaxTrainingStepEvents = maxStepEvents,
         },
         adapters: new WorkerAdapters(store, data, loras));
 
