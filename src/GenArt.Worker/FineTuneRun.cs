@@ -44,6 +44,7 @@ internal sealed partial class FineTuneRun
     private readonly FineTuneJobSpec _run;
     private readonly string _folder;
     private bool _cancelled;
+    private long _lastCancelCheck;
 
     public FineTuneRun(IJobQueue queue, ModelCache models, WorkerOptions options, WorkerAdapters adapters, ILogger logger, Claim claim,
         CancellationToken draining, CancellationToken stopping)
@@ -195,7 +196,6 @@ internal sealed partial class FineTuneRun
     }
 
     // Runs on the training thread after every optimizer step (after the trainer wrote that step's checkpoint).
-    private long _lastCancelCheck;
     private void OnStep(JobSpec job, LoraTrainer trainer, LoraTrainingProgress p, CancellationTokenSource stop)
     {
         if (p.Step % _run.CheckpointEvery == 0 || p.Step == p.TotalSteps) RecordLoss(p.Step, p.Loss);
@@ -211,7 +211,8 @@ internal sealed partial class FineTuneRun
             }
         }
         bool preview = _run.PreviewEvery > 0 && p.Step % _run.PreviewEvery == 0;
-        long stride = Math.Max(1, (p.TotalSteps + _options.MaxTrainingStepEvents - 1) / _options.MaxTrainingStepEvents);
+        long most = Math.Max(1, _options.MaxTrainingStepEvents);
+        long stride = Math.Max(1, (p.TotalSteps + most - 1) / most);
         if (!preview && p.Step % stride != 0 && p.Step != p.TotalSteps) return;
         byte[]? png = preview ? RenderCurrent(job.Samples[0], trainer) : null;
         Publish(job.Id, new TrainingStep(p.Step, p.TotalSteps, p.Loss, png));
