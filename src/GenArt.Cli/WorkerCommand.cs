@@ -10,12 +10,13 @@ using Microsoft.Extensions.Logging;
 namespace GenArt.Cli;
 
 /// <summary>
-/// <c>genart worker</c>: one generation worker on one device, draining the Redis queue that any number of
-/// <c>genart serve --redis</c> front ends fill.
+/// <c>genart worker</c>: one worker on one device, draining the Redis queue that any number of
+/// <c>genart serve --redis</c> front ends fill: generation batches, LoRA fine-tunes, or both (<c>--kinds</c>).
 /// </summary>
 /// <remarks>
 /// SIGTERM and Ctrl+C stop claiming; the batch in progress finishes within the grace period or is released back to
-/// the queue (its delivery does not count), and the process exits 0. A container orchestrator should allow a
+/// the queue (its delivery does not count), and the process exits 0. A fine-tune in progress stops at its next step,
+/// checkpoints into the shared data directory and is released at once, for another worker to resume. A container orchestrator should allow a
 /// termination grace period a little longer than <c>--grace-period</c>.
 /// </remarks>
 internal static class WorkerCommand
@@ -32,17 +33,18 @@ internal static class WorkerCommand
         var models = new Option<string[]>("--model-dir", "--model") { Description = "a model folder or checkpoint (repeatable); the name is the folder or file name", AllowMultipleArgumentsPerToken = true };
         var consumer = new Option<string?>("--consumer-id") { Description = "this worker's name in the queue (default: host-pid); unique per process" };
         var grace = new Option<string>("--grace-period") { Description = "on SIGTERM, how long the batch in progress may run before it is released", DefaultValueFactory = _ => "30s" };
-        var data = new Option<string>("--data") { Description = "data directory shared with the front ends (uploaded adapters)", DefaultValueFactory = _ => "data" };
+        var data = new Option<string>("--data") { Description = "data directory shared with the front ends and the other workers (adapters, fine-tune training sets and checkpoints)", DefaultValueFactory = _ => "data" };
         var adapterCache = new Option<long>("--adapter-cache-mb") { Description = "memory for loaded adapters, least recently used evicted first", DefaultValueFactory = _ => 1024 };
-        var command = new Command("worker", "run a generation worker against a Redis queue");
-        foreach (var o in queue.All.Concat([device, threads, models, consumer, grace, data, adapterCache])) command.Options.Add(o);
+        var kinds = new Option<string>("--kinds") { Description = "work to claim: generate, finetune, or both (comma-separated)", DefaultValueFactory = _ => "generate,finetune" };
+        var command = new Command("worker", "run a worker (generation and fine-tunes) against a Redis queue");
+        foreach (var o in queue.All.Concat([device, threads, models, consumer, grace, data, adapterCache, kinds])) command.Options.Add(o);
         command.SetAction(async (r, _) =>
         {
             try
             {
                 var settings = new Settings(QueueOptionsCli.ParseRedis(r.GetValue(queue.Redis)!), queue.QueueOptions(r), r.GetValue(queue.KeyPrefix)!,
                     r.GetValue(device)!, r.GetValue(threads), r.GetValue(models) ?? [], r.GetValue(consumer),
-                    Duration.Parse(r.GetValue(grace)!, "--grace-period"), r.GetValue(data)!, r.GetValue(adapterCache));
+                    Duration.Parse(r.GetValue(grace)!, "--grace-period"), r.GetValue(data)!, r.GetValue(adapterCache), ParseKinds(r.GetValue(kinds)!));
                 return await RunAsync(settings).ConfigureAwait(false);
             }
             catch (ArgumentException e)
@@ -55,7 +57,25 @@ internal static class WorkerCommand
     }
 
     private sealed record Settings(GenArt.Redis.RedisOptions Redis, Jobs.JobQueueOptions Queue, string KeyPrefix, string Device, int? Threads,
-        string[] Models, string? ConsumerId, TimeSpan Grace, string DataDirectory, long AdapterCacheMb);
+        string[] Models, string? ConsumerId, TimeSpan Grace, string DataDirectory, long AdapterCacheMb, IReadOnlyList<EntryKind> Kinds);
+
+    /// <summary>Reads <c>--kinds</c>: a comma-separated list of <c>generate</c> and <c>finetune</c>.</summary>
+    internal static IReadOnlyList<EntryKind> ParseKinds(string text)
+    {
+        var kinds = new List<EntryKind>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kind = part.ToLowerInvariant() switch
+            {
+                "generate" => EntryKind.Generate,
+                "finetune" or "fine-tune" => EntryKind.FineTune,
+                _ => throw new ArgumentException($"--kinds: '{part}' is not a kind of work; use generate, finetune, or both separated by a comma"),
+            };
+            if (!kinds.Contains(kind)) kinds.Add(kind);
+        }
+        if (kinds.Count == 0) throw new ArgumentException("--kinds must name at least one of generate, finetune");
+        return kinds;
+    }
 
     private static async Task<int> RunAsync(Settings s)
     {
@@ -96,6 +116,7 @@ internal static class WorkerCommand
             ClaimWait = TimeSpan.FromSeconds(5),
             // docs/queue.md: heartbeat at a third of the visibility timeout.
             HeartbeatInterval = s.Queue.VisibilityTimeout / 3,
+            Kinds = s.Kinds,
             CrashOnPrompt = Environment.GetEnvironmentVariable(CrashOnPromptVariable),
         };
         if (s.ConsumerId is { } id)
@@ -139,7 +160,8 @@ internal static class WorkerCommand
                     return 1;
                 }
                 // One line on stdout that scripts and tests wait for.
-                Console.WriteLine($"worker {options.ConsumerId} ready: {string.Join(", ", models.Names)} on {device}, queue {s.Redis.EndPoint}");
+                Console.WriteLine($"worker {options.ConsumerId} ready: {string.Join(", ", models.Names)} on {device}, queue {s.Redis.EndPoint}, "
+                    + $"claims {string.Join(", ", options.Kinds)}");
 
                 var first = await Task.WhenAny(stop.Task, worker.Stopped).ConfigureAwait(false);
                 if (first != stop.Task)

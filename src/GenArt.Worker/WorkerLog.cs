@@ -25,4 +25,22 @@ internal static partial class WorkerLog
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Job {JobId} failed: adapter {Adapter} could not be used ({Reason})")]
     public static partial void AdapterFailed(ILogger logger, string jobId, string adapter, string reason);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Claimed fine-tune entry {EntryId} (delivery {Delivery}): job {JobId}, adapter {Adapter} on {Model}, {Steps} steps")]
+    public static partial void FineTuneClaimed(ILogger logger, string entryId, int delivery, string jobId, string adapter, string model, int steps);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Fine-tune job {JobId} resumes from its checkpoint at step {Step} of {Steps}")]
+    public static partial void FineTuneResumed(ILogger logger, string jobId, long step, int steps);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Released fine-tune entry {EntryId} for another worker; its last checkpoint is step {Step}")]
+    public static partial void FineTuneReleased(ILogger logger, string entryId, long step);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Fine-tune job {JobId} failed: {Reason}")]
+    public static partial void FineTuneFailed(ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Fine-tune job {JobId} completed: adapter {Adapter} registered to {Tenant} ({Sha256})")]
+    public static partial void FineTuneCompleted(ILogger logger, string jobId, string adapter, string tenant, string sha256);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "The training folder {Folder} could not be removed")]
+    public static partial void CleanupFailed(ILogger logger, string folder, Exception exception);
 }

@@ -1,3 +1,5 @@
+using GenArt.Jobs;
+
 namespace GenArt.Worker;
 
 /// <summary>Timings of a <see cref="GenerationWorker"/>.</summary>
@@ -31,6 +33,24 @@ public sealed record WorkerOptions
     /// </summary>
     public string? CrashOnPrompt { get; init; }
 
+    /// <summary>
+    /// The entry kinds this worker claims (<c>genart worker --kinds</c>). Fine-tunes also need the adapter registry
+    /// and the data directory (<see cref="WorkerAdapters"/>): a worker without them claims generation only.
+    /// </summary>
+    public IReadOnlyList<EntryKind> Kinds { get; init; } = [EntryKind.Generate, EntryKind.FineTune];
+
+    /// <summary>
+    /// Most <see cref="TrainingStep"/> events one fine-tune publishes: a longer run reports every n-th step (and
+    /// always its last, and every step with a preview), so a 100,000-step run does not flood its event stream.
+    /// </summary>
+    public int MaxTrainingStepEvents { get; init; } = 1000;
+
+    /// <summary>Denoising steps of a fine-tune's preview renders (during training and the pairs at the end).</summary>
+    public int TrainingPreviewSteps { get; init; } = 20;
+
+    /// <summary>Scheduler of a fine-tune's preview renders.</summary>
+    public string TrainingPreviewScheduler { get; init; } = "dpmpp-2m-karras";
+
     /// <summary>Receives timings for metrics; null for none.</summary>
     public IWorkerObserver? Observer { get; init; }
 }
@@ -46,4 +66,16 @@ public interface IWorkerObserver
 
     /// <summary>An image was published.</summary>
     void ImagePublished();
+
+    /// <summary>A fine-tune starts training on this worker after <paramref name="fromStep"/> steps (0: from the
+    /// start; more: resumed from a checkpoint another delivery wrote).</summary>
+    void FineTuneStarted(long fromStep)
+    {
+    }
+
+    /// <summary>A fine-tune's optimizer step <paramref name="step"/> finished (its checkpoint, when one was due, is
+    /// written); called before the step is reported.</summary>
+    void TrainingStepCompleted(long step)
+    {
+    }
 }

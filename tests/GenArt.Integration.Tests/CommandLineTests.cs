@@ -11,6 +11,8 @@ public sealed class CommandLineTests
     [TestCase("worker", "--redis", "redis://127.0.0.1:1", "--model-dir", "MODEL", "--threads", "0", ExpectedResult = "--threads")]
     [TestCase("worker", "--redis", "redis://127.0.0.1:1", "--model-dir", "MODEL", "--device", "gpu", ExpectedResult = "--device")]
     [TestCase("worker", "--redis", "redis://127.0.0.1:1", "--model-dir", "/no/such/model", ExpectedResult = "--model-dir")]
+    [TestCase("worker", "--redis", "redis://127.0.0.1:1", "--model-dir", "MODEL", "--kinds", "generate,train", ExpectedResult = "--kinds")]
+    [TestCase("worker", "--redis", "redis://127.0.0.1:1", "--model-dir", "MODEL", "--kinds", ",", ExpectedResult = "--kinds")]
     [TestCase("serve", "--redis", "redis://127.0.0.1:1", "--model", "MODEL", "--visibility-timeout", "0s", ExpectedResult = "--visibility-timeout")]
     [TestCase("serve", "--redis", "redis://127.0.0.1:1", "--model", "MODEL", "--max-deliveries", "0", ExpectedResult = "--max-deliveries")]
     public async Task<string> ABadOptionIsRefusedNamingIt(params string[] args)
