@@ -5,7 +5,7 @@
 #   bash benchmarks/workers/run.sh MODEL_DIR [JOBS=32] [STEPS=10] [SIZE=128] [MAX_WORKERS=2] [OUT=benchmarks/results/worker-scaling.md]
 #
 # The clock runs from the first request to the last image (`genart batch` with every job in flight at once), after
-# every worker has loaded its model. Each run gets a fresh Redis (AOF, appendfsync everysec, as deployed).
+# every worker has loaded its model and a 4-job warm-up batch has gone through. Each run gets a fresh Redis (AOF, appendfsync everysec, as deployed).
 # COALESCE_MS (default 0: every job is its own batch) sets the front end's --coalesce-ms; with the server's default
 # of 20 the front end groups jobs that wait behind busy workers into batches of up to --max-batch 8.
 set -euo pipefail
@@ -44,6 +44,12 @@ for i in $(seq 1 "$JOBS"); do
   printf '{"prompt": "shape %d on a plain background", "seed": %d, "steps": %d, "width": %d, "height": %d, "scheduler": "ddim"}\n' \
     "$i" "$i" "$STEPS" "$SIZE" "$SIZE"
 done > "$WORK/jobs.jsonl"
+# A short untimed batch first, so the front end's, the workers' and the client's first-call costs (JIT compilation,
+# connection set-up) stay out of the timed, steady-state figure.
+for i in $(seq 1 4); do
+  printf '{"prompt": "warm-up %d", "seed": %d, "steps": %d, "width": %d, "height": %d, "scheduler": "ddim"}\n' \
+    "$i" "$((100000 + i))" "$STEPS" "$SIZE" "$SIZE"
+done > "$WORK/warmup.jsonl"
 
 # run N: prints "N IMAGES SECONDS"
 run() {
@@ -66,6 +72,8 @@ run() {
   wait_for "$dir/serve.log" "^serving " 120
   for w in $(seq 1 "$n"); do wait_for "$dir/worker-$w.log" "^worker \S+ ready: " 120; done
   local port; port=$(sed -nE 's/^serving .* on [0-9.]+:([0-9]+) .*/\1/p' "$dir/serve.log")
+  "${GENART[@]}" batch "$WORK/warmup.jsonl" --out "$dir/warmup" --concurrency 4 --server "127.0.0.1:$port" --api-key "$key" \
+    > "$dir/warmup.log" 2>&1 || { echo "warm-up batch failed with $n worker(s):" >&2; cat "$dir/warmup.log" >&2; exit 1; }
   local start end
   start=$(date +%s.%N)
   local cpu_before; cpu_before=$(cpu_seconds "${PIDS[@]}")
