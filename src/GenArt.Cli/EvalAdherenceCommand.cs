@@ -20,18 +20,24 @@ internal static class EvalAdherenceCommand
         var batch = new Option<int>("--batch") { Description = "prompts per batch", DefaultValueFactory = _ => 4 };
         var sheet = new Option<string?>("--contact-sheet") { Description = "write the first 16 renders as a 4x4 PNG, with their prompts in a .txt beside it" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: one per core)" };
+        var roundTrip = new Option<bool>("--vae-round-trip") { Description = "score the held-out images after a VAE encode and decode instead of renders: the ceiling the VAE sets" };
         var command = new Command("eval-adherence", "render held-out prompts and score each image against its prompt");
-        foreach (var o in new Option[] { model, count, steps, scheduler, guidance, batch, sheet, threads }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, count, steps, scheduler, guidance, batch, sheet, threads, roundTrip }) command.Options.Add(o);
         command.SetAction(r =>
         {
             torch.set_num_threads(r.GetValue(threads) ?? Environment.ProcessorCount);
             using var loaded = StableDiffusionModel.Load(r.GetValue(model)!);
             var options = new AdherenceEvaluation.Options(r.GetValue(count), r.GetValue(steps), r.GetValue(scheduler)!, r.GetValue(guidance), r.GetValue(batch));
             var timer = Stopwatch.StartNew();
-            var (report, items) = AdherenceEvaluation.Run(new StableDiffusionPipeline(loaded), options,
-                (done, total) => Console.Error.Write($"\rrendered {done}/{total}"));
+            bool vaeOnly = r.GetValue(roundTrip);
+            Action<int, int> progress = (done, total) => Console.Error.Write($"\r{(vaeOnly ? "round-tripped" : "rendered")} {done}/{total}");
+            var (report, items) = vaeOnly
+                ? AdherenceEvaluation.RunVaeRoundTrip(loaded, options.Count, progress)
+                : AdherenceEvaluation.Run(new StableDiffusionPipeline(loaded), options, progress);
             Console.Error.WriteLine();
-            Console.WriteLine($"model {loaded.Name}: {report.Total} held-out prompts, {options.Steps} steps, {timer.Elapsed.TotalSeconds:F1} s");
+            Console.WriteLine(vaeOnly
+                ? $"model {loaded.Name}: {report.Total} held-out images through its VAE (encode, decode), {timer.Elapsed.TotalSeconds:F1} s"
+                : $"model {loaded.Name}: {report.Total} held-out prompts, {options.Steps} steps, {timer.Elapsed.TotalSeconds:F1} s");
             Console.WriteLine($"background colour {report.BackgroundAccuracy:P1}");
             Console.WriteLine($"foreground colour {report.ForegroundAccuracy:P1}");
             Console.WriteLine($"shape             {report.ShapeAccuracy:P1}");
