@@ -16,6 +16,7 @@ internal sealed partial class BatchRun
     private readonly ILogger _logger;
     private readonly Claim _claim;
     private readonly CancellationToken _stopping;
+    private readonly ClaimCalls _calls;
     private readonly List<JobSlot> _jobs;
     private readonly WorkerAdapters? _adapters;
 
@@ -30,6 +31,7 @@ internal sealed partial class BatchRun
         _claim = claim;
         _stopping = stopping;
         _jobs = claim.Entry.Jobs.Select(j => new JobSlot(j)).ToList();
+        _calls = new ClaimCalls(queue, claim, options, logger, stopping);
     }
 
     /// <summary>A job of the batch, with the token that drops its samples between steps.</summary>
@@ -100,56 +102,13 @@ internal sealed partial class BatchRun
         }
     }
 
-    private void Heartbeat(CancellationTokenSource lost)
-    {
-        try
-        {
-            if (!_queue.HeartbeatAsync(_claim).GetAwaiter().GetResult()) lost.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // the run finished between the tick and this call
-        }
-        catch (Exception e)
-        {
-            WorkerLog.LoopError(_logger, e); // a missed heartbeat is retried at the next tick
-        }
-    }
+    private void Heartbeat(CancellationTokenSource lost) => _calls.Heartbeat(lost);
 
-    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+    private static T Wait<T>(Task<T> task) => ClaimCalls.Wait(task);
 
-    private void Publish(JobId job, JobEventBody body) => PublishAll([(job, body)]);
+    private void Publish(JobId job, JobEventBody body) => _calls.Publish(job, body);
 
-    /// <summary>
-    /// Publishes events in order in one queue call, retrying a failed call (the queue's server restarting, a dropped
-    /// connection) for up to <see cref="WorkerOptions.PublishRetryWindow"/>. An event is never skipped: when the window
-    /// passes, the batch stops without an ack and the queue redelivers it, where dedup keys make the repeated events
-    /// harmless.
-    /// </summary>
-    private void PublishAll(List<(JobId JobId, JobEventBody Body)> events)
-    {
-        long started = Stopwatch.GetTimestamp();
-        for (int attempt = 1; events.Count > 0; attempt++)
-        {
-            try
-            {
-                Wait(_queue.PublishAllAsync(events));
-                return;
-            }
-            catch (JobNotFoundException e)
-            {
-                // Expired or removed: nobody can watch that job any more; the others' events still go out.
-                events = events.Where(x => x.JobId != e.JobId).ToList();
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
-            {
-                WorkerLog.PublishFailed(_logger, events[0].JobId.Value, e);
-                if (Stopwatch.GetElapsedTime(started) >= _options.PublishRetryWindow) throw;
-                if (_stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000))))
-                    throw new OperationCanceledException(_stopping);
-            }
-        }
-    }
+    private void PublishAll(List<(JobId JobId, JobEventBody Body)> events) => _calls.PublishAll(events);
 
     private static RgbImage DecodeInit(byte[] png)
     {

@@ -37,8 +37,7 @@ internal sealed partial class FineTuneRun
         if (!Register(job, summary, sha256)) return Finish();
 
         var previews = RenderPairs(job, model, trainer, lost);
-        Publish(job.Id, new TrainingResult(_run.AdapterName, sha256, loss, previews));
-        Publish(job.Id, new JobCompleted());
+        _calls.PublishAll([(job.Id, new TrainingResult(_run.AdapterName, sha256, loss, previews)), (job.Id, new JobCompleted())]);
         var outcome = Finish();
         WorkerLog.FineTuneCompleted(_logger, job.Id.Value, _run.AdapterName, job.Tenant, sha256);
         return outcome;

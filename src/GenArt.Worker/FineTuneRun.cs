@@ -43,6 +43,7 @@ internal sealed partial class FineTuneRun
     private readonly CancellationToken _stopping;
     private readonly FineTuneJobSpec _run;
     private readonly string _folder;
+    private readonly ClaimCalls _calls;
     private bool _cancelled;
     private long _lastCancelCheck;
 
@@ -59,6 +60,7 @@ internal sealed partial class FineTuneRun
         _stopping = stopping;
         _run = claim.Entry.FineTune ?? throw new ArgumentException("a fine-tune claim without its run", nameof(claim));
         _folder = Path.Combine(adapters.DataDirectory, "finetunes", _run.TrainingSet);
+        _calls = new ClaimCalls(queue, claim, options, logger, stopping);
     }
 
     /// <summary>The prepared training set (written by the front end).</summary>
@@ -261,47 +263,9 @@ internal sealed partial class FineTuneRun
         }
     }
 
-    private void Heartbeat(CancellationTokenSource lost)
-    {
-        try
-        {
-            if (!_queue.HeartbeatAsync(_claim).GetAwaiter().GetResult()) lost.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // the run finished between the tick and this call
-        }
-        catch (Exception e)
-        {
-            WorkerLog.LoopError(_logger, e); // a missed heartbeat is retried at the next tick
-        }
-    }
+    private void Heartbeat(CancellationTokenSource lost) => _calls.Heartbeat(lost);
 
-    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+    private static T Wait<T>(Task<T> task) => ClaimCalls.Wait(task);
 
-    /// <summary>Publishes one event, retrying a failed call for up to <see cref="WorkerOptions.PublishRetryWindow"/>
-    /// (as a generation batch does); after that the run stops without an ack and the entry is delivered again.</summary>
-    private void Publish(JobId job, JobEventBody body)
-    {
-        long started = Stopwatch.GetTimestamp();
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                Wait(_queue.PublishAsync(job, body));
-                return;
-            }
-            catch (JobNotFoundException)
-            {
-                return; // expired or removed: nobody can watch it any more
-            }
-            catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
-            {
-                WorkerLog.PublishFailed(_logger, job.Value, e);
-                if (Stopwatch.GetElapsedTime(started) >= _options.PublishRetryWindow) throw;
-                if (_stopping.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000))))
-                    throw new OperationCanceledException(_stopping);
-            }
-        }
-    }
+    private void Publish(JobId job, JobEventBody body) => _calls.Publish(job, body);
 }

@@ -20,16 +20,17 @@ public sealed partial class AdaptersService(
     IAdapterStore store, AdapterFiles files, ModelCatalog models, Authenticator auth, ServerMetrics metrics, ServerOptions options,
     ILogger<AdaptersService> logger, IAdapterInspector? inspector = null, TimeProvider? time = null) : IRpcService
 {
+    private readonly CallGuard _guard = new(metrics, logger);
     private const int MaxDescription = 1000;
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public ServiceDescriptor Descriptor => AdaptersReflection.Descriptor.Services[0];
 
     public void Bind(ServiceBinder binder) => binder
-        .ClientStreaming<AdaptersUploadRequest, AdaptersUploadResponse>("Upload", (r, c) => Guard("AdapterUpload", c, () => UploadAsync(r, c)))
-        .Unary<AdaptersListRequest, AdaptersListResponse>("List", (r, c) => Guard("AdapterList", c, () => ListAsync(r, c)))
-        .Unary<AdaptersGetRequest, AdaptersGetResponse>("Get", (r, c) => Guard("AdapterGet", c, () => GetAsync(r, c)))
-        .Unary<AdaptersDeleteRequest, AdaptersDeleteResponse>("Delete", (r, c) => Guard("AdapterDelete", c, () => DeleteAsync(r, c)));
+        .ClientStreaming<AdaptersUploadRequest, AdaptersUploadResponse>("Upload", (r, c) => _guard.Run("AdapterUpload", c, () => UploadAsync(r, c)))
+        .Unary<AdaptersListRequest, AdaptersListResponse>("List", (r, c) => _guard.Run("AdapterList", c, () => ListAsync(r, c)))
+        .Unary<AdaptersGetRequest, AdaptersGetResponse>("Get", (r, c) => _guard.Run("AdapterGet", c, () => GetAsync(r, c)))
+        .Unary<AdaptersDeleteRequest, AdaptersDeleteResponse>("Delete", (r, c) => _guard.Run("AdapterDelete", c, () => DeleteAsync(r, c)));
 
     private async Task<AdaptersListResponse> ListAsync(AdaptersListRequest request, ServerCallContext context)
     {
@@ -79,20 +80,4 @@ public sealed partial class AdaptersService(
         Description = r.Description, Alpha = (float)r.Alpha, TargetCount = (uint)r.TargetCount, Layout = r.Format,
     };
 
-    /// <summary>Runs a handler, records its final status, and maps every failure through <see cref="StatusMapping"/>.</summary>
-    private async Task<T> Guard<T>(string method, ServerCallContext context, Func<Task<T>> handler)
-    {
-        try
-        {
-            var result = await handler().ConfigureAwait(false);
-            metrics.RequestFinished(method, StatusCode.OK);
-            return result;
-        }
-        catch (Exception e)
-        {
-            var rpc = StatusMapping.ToRpcException(e, context, logger);
-            metrics.RequestFinished(method, rpc.StatusCode);
-            throw rpc;
-        }
-    }
 }

@@ -21,16 +21,17 @@ public sealed partial class FineTunesService(
     IJobQueue queue, IAdapterStore store, TrainingSets sets, ModelCatalog models, Authenticator auth, ServerMetrics metrics,
     ServerOptions options, ILogger<FineTunesService> logger, TimeProvider? time = null) : IRpcService
 {
+    private readonly CallGuard _guard = new(metrics, logger);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public ServiceDescriptor Descriptor => FineTunesReflection.Descriptor.Services[0];
 
     public void Bind(ServiceBinder binder) => binder
-        .ClientStreaming<FineTunesSubmitRequest, FineTunesSubmitResponse>("Submit", (r, c) => Guard("FineTuneSubmit", c, () => SubmitAsync(r, c)),
+        .ClientStreaming<FineTunesSubmitRequest, FineTunesSubmitResponse>("Submit", (r, c) => _guard.Run("FineTuneSubmit", c, () => SubmitAsync(r, c)),
             // One image per message: a 40 MP photo is bigger than the default 4 MiB message limit.
             m => m.MaxReceiveMessageSize = MaxImageMessageBytes)
-        .ServerStreaming<FineTunesWatchRequest, FineTunesWatchResponse>("Watch", (r, s, c) => Guard("FineTuneWatch", c, () => WatchAsync(r, s, c)))
-        .Unary<FineTunesCancelRequest, FineTunesCancelResponse>("Cancel", (r, c) => Guard("FineTuneCancel", c, () => CancelAsync(r, c)));
+        .ServerStreaming<FineTunesWatchRequest, FineTunesWatchResponse>("Watch", (r, s, c) => _guard.Run("FineTuneWatch", c, () => WatchAsync(r, s, c)))
+        .Unary<FineTunesCancelRequest, FineTunesCancelResponse>("Cancel", (r, c) => _guard.Run("FineTuneCancel", c, () => CancelAsync(r, c)));
 
     /// <summary>Largest single Submit message (one image and its caption).</summary>
     public const int MaxImageMessageBytes = 64 * 1024 * 1024;
@@ -86,26 +87,5 @@ public sealed partial class FineTunesService(
 
     private static RpcException Invalid(string field, string rule) => new(StatusCode.InvalidArgument, $"{field}: {rule}");
 
-    /// <summary>Runs a handler, records its final status, and maps every failure through <see cref="StatusMapping"/>.</summary>
-    private async Task Guard(string method, ServerCallContext context, Func<Task> handler)
-    {
-        try
-        {
-            await handler().ConfigureAwait(false);
-            metrics.RequestFinished(method, StatusCode.OK);
-        }
-        catch (Exception e)
-        {
-            var rpc = StatusMapping.ToRpcException(e, context, logger);
-            metrics.RequestFinished(method, rpc.StatusCode);
-            throw rpc;
-        }
-    }
 
-    private async Task<T> Guard<T>(string method, ServerCallContext context, Func<Task<T>> handler)
-    {
-        T result = default!;
-        await Guard(method, context, async () => { result = await handler().ConfigureAwait(false); }).ConfigureAwait(false);
-        return result;
-    }
 }

@@ -6,30 +6,6 @@ namespace GenArt.Server.Services;
 
 public sealed partial class GenerationService
 {
-    /// <summary>Runs a handler, records its final status, and maps every failure through <see cref="StatusMapping"/>.</summary>
-    private async Task Guard(string method, ServerCallContext context, Func<Task> handler)
-    {
-        try
-        {
-            await handler().ConfigureAwait(false);
-            metrics.RequestFinished(method, StatusCode.OK);
-        }
-        catch (Exception e)
-        {
-            var rpc = StatusMapping.ToRpcException(e, context, logger);
-            metrics.RequestFinished(method, rpc.StatusCode);
-            throw rpc;
-        }
-    }
-
-    private async Task<T> Guard<T>(string method, ServerCallContext context, Func<Task<T>> handler)
-    {
-        T result = default!;
-        Func<Task> run = async () => { result = await handler().ConfigureAwait(false); };
-        await Guard(method, context, run).ConfigureAwait(false);
-        return result;
-    }
-
     /// <summary>
     /// The caller of <paramref name="id"/> went away before its end. Unless a WatchJob attaches within
     /// <see cref="ServerOptions.AbandonGrace"/>, the job is cancelled, so a device does not render for nobody.

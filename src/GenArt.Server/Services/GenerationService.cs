@@ -21,6 +21,7 @@ public sealed partial class GenerationService(
     IJobQueue queue, BatchCoalescer coalescer, RequestValidator validator, AdapterAuthorizer adapters, Authenticator auth, ServerMetrics metrics,
     ServerOptions options, ILogger<GenerationService> logger, TimeProvider? time = null) : IRpcService
 {
+    private readonly CallGuard _guard = new(metrics, logger);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>Jobs a WatchJob attached to since their Generate call ended; such a job is not abandoned.</summary>
@@ -29,10 +30,10 @@ public sealed partial class GenerationService(
     public ServiceDescriptor Descriptor => GenerationReflection.Descriptor.Services[0];
 
     public void Bind(ServiceBinder binder) => binder
-        .ServerStreaming<GenerateRequest, WireEvent>("Generate", (r, s, c) => Guard("Generate", c, () => GenerateAsync(r, s, c)))
-        .ServerStreaming<WatchJobRequest, WireEvent>("WatchJob", (r, s, c) => Guard("WatchJob", c, () => WatchAsync(r, s, c)))
-        .Unary<CancelJobRequest, CancelJobResponse>("CancelJob", (r, c) => Guard("CancelJob", c, () => CancelAsync(r, c)))
-        .Unary<GetJobRequest, GetJobResponse>("GetJob", (r, c) => Guard("GetJob", c, () => GetAsync(r, c)));
+        .ServerStreaming<GenerateRequest, WireEvent>("Generate", (r, s, c) => _guard.Run("Generate", c, () => GenerateAsync(r, s, c)))
+        .ServerStreaming<WatchJobRequest, WireEvent>("WatchJob", (r, s, c) => _guard.Run("WatchJob", c, () => WatchAsync(r, s, c)))
+        .Unary<CancelJobRequest, CancelJobResponse>("CancelJob", (r, c) => _guard.Run("CancelJob", c, () => CancelAsync(r, c)))
+        .Unary<GetJobRequest, GetJobResponse>("GetJob", (r, c) => _guard.Run("GetJob", c, () => GetAsync(r, c)));
 
     private async Task GenerateAsync(GenerateRequest request, IServerStreamWriter<WireEvent> stream, ServerCallContext context)
     {
