@@ -85,8 +85,9 @@ internal sealed partial class BatchRun
                 events.Add((job.Spec.Id, new JobImage(sample.ImageIndex, ImageOutput.EncodePng(image, record), sample.Seed, ImageOutput.ToJson(record))));
             }
             if (Terminal(job, done, total, elapsedMs) is { } end) events.Add((job.Spec.Id, end));
-            PublishAll(events);
+            // Counted before the events go out, so whoever sees the job end also sees its images counted.
             for (int k = 0; k < done; k++) _options.Observer?.ImagePublished();
+            PublishAll(events);
         }
     }
 

@@ -64,7 +64,7 @@ public interface IWorkerObserver
     /// <summary>One denoising step of a whole batch took <paramref name="elapsed"/>.</summary>
     void StepCompleted(TimeSpan elapsed);
 
-    /// <summary>An image was published.</summary>
+    /// <summary>An image is finished and about to be published (called just before its event goes out).</summary>
     void ImagePublished();
 
     /// <summary>A fine-tune starts training on this worker after <paramref name="fromStep"/> steps (0: from the
