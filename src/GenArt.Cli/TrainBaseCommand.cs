@@ -25,6 +25,7 @@ internal static class TrainBaseCommand
         var unetSteps = new Option<long>("--unet-steps") { Description = "total UNet + text encoder steps", DefaultValueFactory = _ => 10000 };
         var batch = new Option<int>("--batch") { Description = "images per UNet step", DefaultValueFactory = _ => 8 };
         var vaeBatch = new Option<int>("--vae-batch") { Description = "images per VAE step (a VAE step at 128 px costs about four UNet images)", DefaultValueFactory = _ => 4 };
+        var vaeCrop = new Option<int>("--vae-crop") { Description = "train the VAE on random square crops of this side (0: whole images)", DefaultValueFactory = _ => 0 };
         var vaeLr = new Option<double>("--vae-lr") { Description = "VAE learning rate (may change on resume)", DefaultValueFactory = _ => 4e-4 };
         var unetLr = new Option<double>("--unet-lr") { Description = "UNet + text encoder learning rate (may change on resume)", DefaultValueFactory = _ => 3e-4 };
         var imageSize = new Option<int>("--image-size") { Description = "training image side in pixels", DefaultValueFactory = _ => 128 };
@@ -33,7 +34,7 @@ internal static class TrainBaseCommand
         var measure = new Option<bool>("--measure") { Description = "only time a UNet call (batch 2) and a VAE decode with the configs, then exit" };
 
         var command = new Command("train-base", "train the default model from scratch on procedural images (resumable)");
-        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, vaeBatch, vaeLr, unetLr, imageSize, every, threads, measure })
+        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, vaeBatch, vaeCrop, vaeLr, unetLr, imageSize, every, threads, measure })
             command.Options.Add(o);
         command.SetAction(r =>
         {
@@ -41,17 +42,22 @@ internal static class TrainBaseCommand
             var spec = BaseModelSpec.FromFolder(r.GetValue(configs) ?? r.GetValue(output)!);
             if (r.GetValue(measure)) return Measure(spec);
             var request = new Request(r.GetValue(output)!, r.GetValue(checkpoints)!, r.GetValue(vaeSteps), r.GetValue(unetSteps),
-                r.GetValue(batch), r.GetValue(vaeBatch), r.GetValue(vaeLr), r.GetValue(unetLr), r.GetValue(imageSize), r.GetValue(every));
+                r.GetValue(batch), r.GetValue(vaeBatch), r.GetValue(vaeCrop), r.GetValue(vaeLr), r.GetValue(unetLr), r.GetValue(imageSize), r.GetValue(every));
             return Train(spec, request);
         });
         return command;
     }
 
-    private sealed record Request(string Out, string Checkpoints, long VaeSteps, long UnetSteps, int Batch, int VaeBatch, double VaeLr, double UnetLr, int ImageSize, long Every);
+    private sealed record Request(string Out, string Checkpoints, long VaeSteps, long UnetSteps, int Batch, int VaeBatch, int VaeCrop, double VaeLr, double UnetLr, int ImageSize, long Every);
 
     private static int Train(BaseModelSpec spec, Request r)
     {
         int size = r.ImageSize;
+        if (r.VaeCrop < 0 || r.VaeCrop > size || r.VaeCrop % 8 != 0)
+        {
+            Console.Error.WriteLine($"error: --vae-crop must be 0 or a multiple of 8 up to --image-size {size}, not {r.VaeCrop}");
+            return 2;
+        }
         TrainingExample Example(long i)
         {
             var sample = Dataset.Sample(Dataset.TrainingSeed(i), size);
@@ -61,6 +67,7 @@ internal static class TrainBaseCommand
         {
             VaeOptions = new TrainingOptions { Steps = r.VaeSteps, BatchSize = r.VaeBatch, LearningRate = r.VaeLr, CheckpointEvery = r.Every },
             UnetOptions = new TrainingOptions { Steps = r.UnetSteps, BatchSize = r.Batch, LearningRate = r.UnetLr, CheckpointEvery = r.Every },
+            VaeCropSize = r.VaeCrop,
         };
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

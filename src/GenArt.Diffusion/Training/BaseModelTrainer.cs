@@ -30,6 +30,9 @@ public sealed class BaseModelTrainer
     public TrainingOptions VaeOptions { get; init; } = new() { Steps = 2000, LearningRate = 4e-4 };
     public TrainingOptions UnetOptions { get; init; } = new() { Steps = 10000, LearningRate = 3e-4 };
 
+    /// <summary>VAE training crop side (<see cref="VaeTrainer.CropSize"/>); 0 for whole images.</summary>
+    public int VaeCropSize { get; init; }
+
     /// <summary>Examples whose captions the tokenizer is fitted to.</summary>
     public int TokenizerCorpusSize { get; init; } = 5000;
     public int TokenizerMerges { get; init; } = 400;
@@ -89,7 +92,7 @@ public sealed class BaseModelTrainer
         }
         var vae = new AutoencoderKL(AutoencoderKLConfig.FromJson(spec.VaeConfigJson));
         using (var init = new Generator(VaeOptions.Seed)) vae.ResetParameters(init);
-        new VaeTrainer(vae, data, Path.Combine(root, "vae"), VaeOptions).Run(progress, cancel);
+        new VaeTrainer(vae, data, Path.Combine(root, "vae"), VaeOptions) { CropSize = VaeCropSize }.Run(progress, cancel);
         if (cancel.IsCancellationRequested)
         {
             vae.Dispose();

@@ -14,6 +14,46 @@ public sealed class TrainingLoopTests
     public void Threads() => torch.set_num_threads(1);
 
     [Test]
+    public void ACropIsTheWindowAtTheDrawnFractionsOfTheRoomLeft()
+    {
+        const int side = 32;
+        var rgb = new byte[side * side * 3];
+        for (int y = 0; y < side; y++)
+            for (int x = 0; x < side; x++)
+                (rgb[(y * side + x) * 3], rgb[(y * side + x) * 3 + 1], rgb[(y * side + x) * 3 + 2]) = ((byte)x, (byte)y, 7);
+        var example = new TrainingExample(rgb, side, "a caption");
+
+        var crop = VaeTrainer.Crop(example, 16, 0.5, 0.25);   // room left: 17 positions each way -> x0 8, y0 4
+        Assert.That((crop.Size, crop.Caption), Is.EqualTo((16, "a caption")));
+        Assert.That(crop.Rgb[..3], Is.EqualTo(new byte[] { 8, 4, 7 }));
+        Assert.That(crop.Rgb[^3..], Is.EqualTo(new byte[] { 23, 19, 7 }));
+        var last = VaeTrainer.Crop(example, 16, 0.999999, 0.999999);
+        Assert.That(last.Rgb[^3..], Is.EqualTo(new byte[] { 31, 31, 7 }), "the far corner stays inside the image");
+        Assert.That(VaeTrainer.Crop(example, side, 0.7, 0.7), Is.SameAs(example));
+        Assert.Throws<ArgumentOutOfRangeException>(() => VaeTrainer.Crop(example, 40, 0, 0));
+    }
+
+    [Test]
+    public void A_VAE_trained_on_crops_resumes_exactly()
+    {
+        using var temp = new TinyTraining.TempFolder();
+        double[] Train(string folder, long steps)
+        {
+            using var vae = new AutoencoderKL(AutoencoderKLConfig.FromJson(TinyTraining.Vae));
+            using (var g = new Generator(1)) vae.ResetParameters(g);
+            var options = new TrainingOptions { Steps = steps, BatchSize = 4, LearningRate = 2e-3, WarmupSteps = 5, CheckpointEvery = 10 };
+            new VaeTrainer(vae, TinyTraining.Example, folder, options) { CropSize = 16 }.Run();
+            return TinyTraining.Losses(folder);
+        }
+        var straight = Train(temp.Sub("straight"), 40);
+        Train(temp.Sub("resumed"), 20);
+        var resumed = Train(temp.Sub("resumed"), 40);
+
+        Assert.That(straight, Has.Length.EqualTo(40));
+        Assert.That(resumed, Is.EqualTo(straight), "the crops are drawn from each step's seed, so a resumed run sees the same windows");
+    }
+
+    [Test]
     public void VaeReconstructionLossFallsWithinAFewDozenSteps()
     {
         using var temp = new TinyTraining.TempFolder();
