@@ -22,7 +22,7 @@ int size = args.Length > 2 ? int.Parse(args[2]) : (kind == "tiny" ? 128 : 256);
 int steps = args.Length > 3 ? int.Parse(args[3]) : 20;
 torch.set_num_threads(args.Length > 4 ? int.Parse(args[4]) : Environment.ProcessorCount);
 
-if (kind == "sd15") path = Sd15.Ensure(path);
+if (kind == "sd15") path = RandomModel.Ensure("sd15", path);
 long rssBefore = Memory.CurrentRss();
 var load = Stopwatch.StartNew();
 using var model = StableDiffusionModel.Load(path);
@@ -84,47 +84,3 @@ Console.WriteLine($"step median  {medianStep * 1000:F1} ms; UNet forward alone {
 Console.WriteLine($"UNet ops     {unetOps} native ops per forward x {perOp * 1e9:F0} ns (a whole small op: binding + dispatch + kernel) = {unetOps * perOp * 1000:F2} ms, {unetOps * perOp / unetSeconds * 100:F3}% of the forward: an upper bound on the time outside libtorch's kernels");
 Console.WriteLine($"peak RSS     {Memory.PeakRss() / 1e9:F3} GB (before load {rssBefore / 1e9:F3} GB); target 1.3 x weights + 1 GB = {(1.3 * weightBytes + 1e9) / 1e9:F3} GB");
 return 0;
-
-internal static class Memory
-{
-    private static long Field(string name) =>
-        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(name, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
-
-    public static long PeakRss() => Field("VmHWM:");
-
-    public static long CurrentRss() => Field("VmRSS:");
-}
-
-internal static class Sd15
-{
-    /// <summary>Writes the SD 1.5 configs with random weights (float16) into cache/sd15 unless already there.</summary>
-    public static string Ensure(string cache)
-    {
-        string folder = Path.Combine(cache, "sd15-random");
-        if (File.Exists(Path.Combine(folder, "model_index.json"))) return folder;
-        string configs = FindUp("tests/fixtures/configs/stable-diffusion-v1-5");
-        string tokenizer = FindUp("tests/fixtures/golden/pipeline/tokenizer");
-        Console.Error.WriteLine($"writing random SD 1.5 weights to {folder} ...");
-        using var g = new Generator(15);
-        string unetJson = File.ReadAllText(Path.Combine(configs, "unet", "config.json"));
-        string vaeJson = File.ReadAllText(Path.Combine(configs, "vae", "config.json"));
-        using var text = new ClipTextModel(ClipTextConfig.StableDiffusion1);
-        using var unet = new UNet2DConditionModel(UNetConfig.FromJson(unetJson));
-        using var vae = new AutoencoderKL(AutoencoderKLConfig.FromJson(vaeJson));
-        foreach (Module m in new Module[] { text, unet, vae }) m.ResetParameters(g);
-        string scheduler = File.ReadAllText(Path.Combine(configs, "scheduler", "scheduler_config.json"));
-        DiffusersFolderWriter.Save(folder, new(unetJson, unet), new(vaeJson, vae), new(ClipTextConfig.StableDiffusion1.ToJson(), text),
-            tokenizer, scheduler, ScalarType.Float16);
-        return folder;
-    }
-
-    private static string FindUp(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, relative);
-            if (Directory.Exists(candidate)) return candidate;
-        }
-        throw new DirectoryNotFoundException(relative);
-    }
-}
