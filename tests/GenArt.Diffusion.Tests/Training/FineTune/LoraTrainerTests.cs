@@ -192,6 +192,24 @@ public sealed class LoraTrainerTests
     }
 
     [Test]
+    public void OffsetNoiseChangesTheTrajectoryAndStaysDeterministic()
+    {
+        var examples = FineTuneFixtures.Examples();
+        Dictionary<string, float[]> Train(double offset)
+        {
+            using var trainer = new LoraTrainer(model, examples, FineTuneFixtures.Spec(2) with { NoiseOffset = offset });
+            trainer.Run();
+            return Tensors(trainer);
+        }
+        var plain = Train(0);
+        var offset = Train(0.3);
+        var again = Train(0.3);
+        var key = plain.Keys.First(k => k.Contains("lora_B", StringComparison.Ordinal));
+        Assert.That(offset[key], Is.Not.EqualTo(plain[key]), "the offset is part of the noise the adapter learns from");
+        Assert.That(again.Keys.All(k => again[k].AsSpan().SequenceEqual(offset[k])), Is.True, "seeded like the rest of the step");
+    }
+
+    [Test]
     public void SpecValuesOutOfRangeAreRefusedByField()
     {
         var examples = FineTuneFixtures.Examples();
@@ -202,6 +220,7 @@ public sealed class LoraTrainerTests
             (FineTuneFixtures.Spec(0), "steps"),
             (FineTuneFixtures.Spec(1) with { LearningRate = -1 }, "learning_rate"),
             (FineTuneFixtures.Spec(1) with { TriggerWord = "two words" }, "trigger_word"),
+            (FineTuneFixtures.Spec(1) with { NoiseOffset = 1.5 }, "noise_offset"),
         ];
         foreach (var (spec, field) in cases)
         {
