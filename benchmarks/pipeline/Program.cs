@@ -8,12 +8,13 @@ using GenArt.Torch;
 using GenArt.Torch.Modules;
 
 // Full-pipeline latency and peak memory, one model per process (so peak RSS belongs to that model):
-//   dotnet run -c Release --project benchmarks/pipeline -- tiny <golden pipeline folder> [size] [steps]
-//   dotnet run -c Release --project benchmarks/pipeline -- sd15 <cache folder> [size] [steps]
+//   dotnet run -c Release --project benchmarks/pipeline -- tiny <golden pipeline folder> [size] [steps] [threads] [repeats]
+//   dotnet run -c Release --project benchmarks/pipeline -- sd15 <cache folder> [size] [steps] [threads] [repeats]
+// The reported generate time is the median of the timed runs (default 5 for tiny, 1 for sd15).
 // sd15 writes the exact SD 1.5 configs with random weights (float16 on disk) to the cache folder first.
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: (tiny <model folder> | sd15 <cache folder>) [size=256] [steps=20] [threads=cores]");
+    Console.Error.WriteLine("usage: (tiny <model folder> | sd15 <cache folder>) [size=256] [steps=20] [threads=cores] [repeats]");
     return 2;
 }
 string kind = args[0];
@@ -34,11 +35,19 @@ var settings = new GenerationSettings { Width = size, Height = size, Steps = ste
 var sample = new SampleRequest { Prompt = "a red circle on a blue background", Seed = 42 };
 pipeline.Generate(settings with { Steps = 2 }, [sample]); // warm-up: kernel selection, first allocations
 
+// Timed generates: the median of several, because one run on a shared machine can be off by 2x.
+int repeats = args.Length > 5 ? int.Parse(args[5]) : (kind == "tiny" ? 5 : 1);
 var stepTimes = new List<double>();
-var stepWatch = Stopwatch.StartNew();
-var total = Stopwatch.StartNew();
-pipeline.Generate(settings, [sample], onStep: _ => { stepTimes.Add(stepWatch.Elapsed.TotalSeconds); stepWatch.Restart(); });
-double seconds = total.Elapsed.TotalSeconds;
+var generateTimes = new List<double>();
+for (int r = 0; r < repeats; r++)
+{
+    var stepWatch = Stopwatch.StartNew();
+    var total = Stopwatch.StartNew();
+    pipeline.Generate(settings, [sample], onStep: _ => { stepTimes.Add(stepWatch.Elapsed.TotalSeconds); stepWatch.Restart(); });
+    generateTimes.Add(total.Elapsed.TotalSeconds);
+}
+generateTimes.Sort();
+double seconds = generateTimes[generateTimes.Count / 2];
 
 // UNet alone on the same shapes (CFG batch 2), to split a step into UNet kernels and everything else.
 double unetSeconds;
@@ -79,7 +88,7 @@ double medianStep = sorted[sorted.Count / 2];
 Console.WriteLine($"model        {kind} ({model.Name}), weights {weightBytes / 1e9:F3} GB as float32");
 Console.WriteLine($"threads      {torch.get_num_threads()}, size {size}x{size}, {steps} steps, dpmpp-2m-karras, batch 1 (CFG: UNet batch 2)");
 Console.WriteLine($"load         {loadSeconds:F2} s");
-Console.WriteLine($"generate     {seconds:F3} s total ({seconds / steps * 1000:F1} ms per step incl. text encoder and VAE decode)");
+Console.WriteLine($"generate     {seconds:F3} s median of {repeats} (fastest {generateTimes[0]:F3} s, slowest {generateTimes[^1]:F3} s; {seconds / steps * 1000:F1} ms per step incl. text encoder and VAE decode)");
 Console.WriteLine($"step median  {medianStep * 1000:F1} ms; UNet forward alone {unetSeconds * 1000:F1} ms; outside the UNet {(medianStep - unetSeconds) / medianStep * 100:F1}% of a step");
 Console.WriteLine($"UNet ops     {unetOps} native ops per forward x {perOp * 1e9:F0} ns (a whole small op: binding + dispatch + kernel) = {unetOps * perOp * 1000:F2} ms, {unetOps * perOp / unetSeconds * 100:F3}% of the forward: an upper bound on the time outside libtorch's kernels");
 Console.WriteLine($"peak RSS     {Memory.PeakRss() / 1e9:F3} GB (before load {rssBefore / 1e9:F3} GB); target 1.3 x weights + 1 GB = {(1.3 * weightBytes + 1e9) / 1e9:F3} GB");
