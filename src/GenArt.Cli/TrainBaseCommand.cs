@@ -28,13 +28,14 @@ internal static class TrainBaseCommand
         var vaeCrop = new Option<int>("--vae-crop") { Description = "train the VAE on random square crops of this side (0: whole images)", DefaultValueFactory = _ => 0 };
         var vaeLr = new Option<double>("--vae-lr") { Description = "VAE learning rate (may change on resume)", DefaultValueFactory = _ => 4e-4 };
         var unetLr = new Option<double>("--unet-lr") { Description = "UNet + text encoder learning rate (may change on resume)", DefaultValueFactory = _ => 3e-4 };
+        var noiseOffset = new Option<double>("--noise-offset") { Description = "UNet offset noise scale, 0 to 1: lets prompts set the mean colour (may change on resume)", DefaultValueFactory = _ => 0.1 };
         var imageSize = new Option<int>("--image-size") { Description = "training image side in pixels", DefaultValueFactory = _ => 128 };
         var every = new Option<long>("--checkpoint-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 100 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: one per core)" };
         var measure = new Option<bool>("--measure") { Description = "only time a UNet call (batch 2) and a VAE decode with the configs, then exit" };
 
         var command = new Command("train-base", "train the default model from scratch on procedural images (resumable)");
-        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, vaeBatch, vaeCrop, vaeLr, unetLr, imageSize, every, threads, measure })
+        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, vaeBatch, vaeCrop, vaeLr, unetLr, noiseOffset, imageSize, every, threads, measure })
             command.Options.Add(o);
         command.SetAction(r =>
         {
@@ -42,13 +43,13 @@ internal static class TrainBaseCommand
             var spec = BaseModelSpec.FromFolder(r.GetValue(configs) ?? r.GetValue(output)!);
             if (r.GetValue(measure)) return Measure(spec);
             var request = new Request(r.GetValue(output)!, r.GetValue(checkpoints)!, r.GetValue(vaeSteps), r.GetValue(unetSteps),
-                r.GetValue(batch), r.GetValue(vaeBatch), r.GetValue(vaeCrop), r.GetValue(vaeLr), r.GetValue(unetLr), r.GetValue(imageSize), r.GetValue(every));
+                r.GetValue(batch), r.GetValue(vaeBatch), r.GetValue(vaeCrop), r.GetValue(vaeLr), r.GetValue(unetLr), r.GetValue(noiseOffset), r.GetValue(imageSize), r.GetValue(every));
             return Train(spec, request);
         });
         return command;
     }
 
-    private sealed record Request(string Out, string Checkpoints, long VaeSteps, long UnetSteps, int Batch, int VaeBatch, int VaeCrop, double VaeLr, double UnetLr, int ImageSize, long Every);
+    private sealed record Request(string Out, string Checkpoints, long VaeSteps, long UnetSteps, int Batch, int VaeBatch, int VaeCrop, double VaeLr, double UnetLr, double NoiseOffset, int ImageSize, long Every);
 
     private static int Train(BaseModelSpec spec, Request r)
     {
@@ -56,6 +57,11 @@ internal static class TrainBaseCommand
         if (r.VaeCrop < 0 || r.VaeCrop > size || r.VaeCrop % 8 != 0)
         {
             Console.Error.WriteLine($"error: --vae-crop must be 0 or a multiple of 8 up to --image-size {size}, not {r.VaeCrop}");
+            return 2;
+        }
+        if (!double.IsFinite(r.NoiseOffset) || r.NoiseOffset is < 0 or > 1)
+        {
+            Console.Error.WriteLine($"error: --noise-offset must lie in [0, 1], not {r.NoiseOffset}");
             return 2;
         }
         TrainingExample Example(long i)
@@ -68,6 +74,7 @@ internal static class TrainBaseCommand
             VaeOptions = new TrainingOptions { Steps = r.VaeSteps, BatchSize = r.VaeBatch, LearningRate = r.VaeLr, CheckpointEvery = r.Every },
             UnetOptions = new TrainingOptions { Steps = r.UnetSteps, BatchSize = r.Batch, LearningRate = r.UnetLr, CheckpointEvery = r.Every },
             VaeCropSize = r.VaeCrop,
+            UnetNoiseOffset = r.NoiseOffset,
         };
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>

@@ -30,6 +30,9 @@ public sealed class BaseModelTrainer
     public TrainingOptions VaeOptions { get; init; } = new() { Steps = 2000, LearningRate = 4e-4 };
     public TrainingOptions UnetOptions { get; init; } = new() { Steps = 10000, LearningRate = 3e-4 };
 
+    /// <summary>Offset noise scale of the UNet phase (<see cref="UnetTrainer.NoiseOffset"/>).</summary>
+    public double UnetNoiseOffset { get; init; }
+
     /// <summary>VAE training crop side (<see cref="VaeTrainer.CropSize"/>); 0 for whole images.</summary>
     public int VaeCropSize { get; init; }
 
@@ -59,7 +62,10 @@ public sealed class BaseModelTrainer
             textEncoder.ResetParameters(init);
         }
         var schedule = NoiseSchedule.FromConfig(SchedulerConfig.Parse(spec.SchedulerConfigJson));
-        var trainer = new UnetTrainer(unet, textEncoder, vae, tokenizer, schedule, data, Path.Combine(root, "unet"), UnetOptions);
+        var trainer = new UnetTrainer(unet, textEncoder, vae, tokenizer, schedule, data, Path.Combine(root, "unet"), UnetOptions)
+        {
+            NoiseOffset = UnetNoiseOffset,
+        };
         trainer.Run(progress, cancel);
         if (cancel.IsCancellationRequested) return;
         Export(outFolder, unet, textEncoder, textConfig, vae);

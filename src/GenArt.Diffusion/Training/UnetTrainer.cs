@@ -12,7 +12,7 @@ namespace GenArt.Diffusion.Training;
 /// <summary>
 /// Trains the denoiser and the text encoder together, as diffusers' train_text_to_image does for the UNet:
 /// latents of a frozen VAE (scaled by its scaling factor), noise added at a uniformly drawn train timestep,
-/// the UNet predicting that noise (epsilon, MSE). A share of captions is replaced by the empty prompt so the
+/// the UNet predicting that noise (epsilon, MSE), optionally with offset noise. A share of captions is replaced by the empty prompt so the
 /// model also learns the unconditional prediction that classifier-free guidance subtracts.
 /// </summary>
 public sealed class UnetTrainer : TrainingPhase
@@ -41,6 +41,17 @@ public sealed class UnetTrainer : TrainingPhase
     /// <summary>Probability that an example is trained with the empty caption.</summary>
     public double CaptionDropout { get; init; } = 0.1;
 
+    /// <summary>Scale of the offset noise (see <see cref="OffsetNoise"/>); 0 trains on plain per-pixel noise.</summary>
+    public double NoiseOffset
+    {
+        get => noiseOffset;
+        init => noiseOffset = OffsetNoise.IsValidScale(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(NoiseOffset), value, $"the noise offset must lie in [0, {OffsetNoise.MaxScale}]");
+    }
+
+    private readonly double noiseOffset;
+
     public override string Name => "unet";
 
     protected override int PhaseId => 2;
@@ -59,7 +70,7 @@ public sealed class UnetTrainer : TrainingPhase
             using var posterior = vae.Encode(Batches.Images(examples));
             latents = vae.Scale(posterior.Sample(generator));
         }
-        var noise = torch.randn(latents.shape, generator);
+        var noise = OffsetNoise.Add(torch.randn(latents.shape, generator), NoiseOffset, generator);
         var timesteps = new long[batch];
         var noisy = new Tensor[batch];
         var ids = new long[batch * tokenizer.Options.MaxLength];

@@ -106,6 +106,39 @@ public sealed class TrainingLoopTests
         });
     }
 
+    [Test]
+    public void OffsetNoiseChangesTheTrajectoryAndStillResumesBitForBit()
+    {
+        using var temp = new TinyTraining.TempFolder();
+        using (var plain = Models.Create(temp))
+            plain.Trainer(temp.Sub("plain"), steps: 4).Run();
+        using (var straight = Models.Create(temp))
+            straight.Trainer(temp.Sub("straight"), steps: 4, noiseOffset: 0.2).Run();
+        using (var interrupted = Models.Create(temp))
+            interrupted.Trainer(temp.Sub("resumed"), steps: 3, noiseOffset: 0.2).Run();
+        using (var resumed = Models.Create(temp))
+            resumed.Trainer(temp.Sub("resumed"), steps: 4, noiseOffset: 0.2).Run();
+
+        var plainLosses = TinyTraining.Losses(temp.Sub("plain"));
+        var offsetLosses = TinyTraining.Losses(temp.Sub("straight"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(offsetLosses[0], Is.Not.EqualTo(plainLosses[0]), "the offset is part of the first step's noise");
+            Assert.That(TinyTraining.Losses(temp.Sub("resumed")), Is.EqualTo(offsetLosses));
+        });
+    }
+
+    [TestCase(-0.01)]
+    [TestCase(1.01)]
+    [TestCase(double.NaN)]
+    public void AnOffsetOutsideZeroToOneIsRefusedByName(double offset)
+    {
+        using var temp = new TinyTraining.TempFolder();
+        using var models = Models.Create(temp);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => models.Trainer(temp.Sub("unet"), steps: 1, noiseOffset: offset));
+        Assert.That(e!.ParamName, Is.EqualTo(nameof(UnetTrainer.NoiseOffset)));
+    }
+
     /// <summary>Freshly initialised tiny models (the same every time) and a trainer over them.</summary>
     private sealed class Models : IDisposable
     {
@@ -133,9 +166,12 @@ public sealed class TrainingLoopTests
             return new Models(ClipTokenizer.FromDiffusersFolder(folder));
         }
 
-        public UnetTrainer Trainer(string folder, long steps) => new(Unet, TextEncoder, Vae, Tokenizer,
+        public UnetTrainer Trainer(string folder, long steps, double noiseOffset = 0) => new(Unet, TextEncoder, Vae, Tokenizer,
             NoiseSchedule.FromConfig(SchedulerConfig.Parse(TinyTraining.Scheduler)), TinyTraining.Example, folder,
-            new TrainingOptions { Steps = steps, BatchSize = 4, LearningRate = 1e-3, WarmupSteps = 3, CheckpointEvery = 3 });
+            new TrainingOptions { Steps = steps, BatchSize = 4, LearningRate = 1e-3, WarmupSteps = 3, CheckpointEvery = 3 })
+        {
+            NoiseOffset = noiseOffset,
+        };
 
         public void Dispose()
         {

@@ -197,14 +197,8 @@ public sealed partial class LoraTrainer : IDisposable
             latents = model.Vae.Scale(mean.add(std.mul(eps)));
         }
         var noise = torch.randn(latents.shape, generator).to(device);
-        if (Spec.NoiseOffset > 0)
-        {
-            // Offset noise: a constant per sample and channel on top of the per-pixel noise. Noise with a zero mean
-            // leaves a trace of the image's mean at the last timestep, so the model learns to keep the mean it is
-            // given; the offset makes predicting the mean colour part of the task, which a style adapter needs.
-            var offset = torch.randn([latents.shape[0], latents.shape[1], 1, 1], generator).to(device);
-            noise = noise.add(offset.mul(Spec.NoiseOffset));
-        }
+        // Offset noise lets a style adapter move the mean colour, which plain noise teaches the model to keep.
+        noise = OffsetNoise.Add(noise, Spec.NoiseOffset, generator);
 
         var timesteps = new long[batch];
         var noisy = new Tensor[batch];

@@ -64,7 +64,7 @@ public sealed record LoraTrainingSpec
         if (WarmupSteps < 0) throw new FineTuneInputException("warmup_steps", $"must be >= 0, got {WarmupSteps}");
         if (!double.IsFinite(WeightDecay) || WeightDecay < 0) throw new FineTuneInputException("weight_decay", $"must be >= 0, got {WeightDecay}");
         if (MaxGradNorm is double clip && !(clip > 0)) throw new FineTuneInputException("max_grad_norm", $"must be > 0 when given, got {clip}");
-        if (!double.IsFinite(NoiseOffset) || NoiseOffset is < 0 or > 1)
+        if (!OffsetNoise.IsValidScale(NoiseOffset))
             throw new FineTuneInputException("noise_offset", $"must lie in [0, 1], got {NoiseOffset}");
         if (CheckpointEvery < 1) throw new FineTuneInputException("checkpoint_every", $"must be >= 1, got {CheckpointEvery}");
         if (KeepCheckpoints < 1) throw new FineTuneInputException("keep_checkpoints", $"must be >= 1, got {KeepCheckpoints}");
