@@ -28,14 +28,16 @@ internal static class TrainBaseCommand
         var vaeCrop = new Option<int>("--vae-crop") { Description = "train the VAE on random square crops of this side (0: whole images)", DefaultValueFactory = _ => 0 };
         var vaeLr = new Option<double>("--vae-lr") { Description = "VAE learning rate (may change on resume)", DefaultValueFactory = _ => 4e-4 };
         var unetLr = new Option<double>("--unet-lr") { Description = "UNet + text encoder learning rate (may change on resume)", DefaultValueFactory = _ => 3e-4 };
-        var noiseOffset = new Option<double>("--noise-offset") { Description = "UNet offset noise scale, 0 to 1: lets prompts set the mean colour (may change on resume)", DefaultValueFactory = _ => 0.1 };
+        var decoderSteps = new Option<long>("--vae-decoder-steps") { Description = "decoder-only VAE steps after the VAE phase (0: none); the latents, and the UNet, stay valid", DefaultValueFactory = _ => 0 };
+        var decoderLr = new Option<double>("--vae-decoder-lr") { Description = "decoder-only learning rate (may change on resume)", DefaultValueFactory = _ => 1e-4 };
+        var noiseOffset = new Option<double>("--noise-offset") { Description = "UNet offset noise scale, 0 to 1: lets prompts set the mean colour (may change on resume)", DefaultValueFactory = _ => 0.2 };
         var imageSize = new Option<int>("--image-size") { Description = "training image side in pixels", DefaultValueFactory = _ => 128 };
         var every = new Option<long>("--checkpoint-every") { Description = "steps between checkpoints", DefaultValueFactory = _ => 100 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: one per core)" };
         var measure = new Option<bool>("--measure") { Description = "only time a UNet call (batch 2) and a VAE decode with the configs, then exit" };
 
         var command = new Command("train-base", "train the default model from scratch on procedural images (resumable)");
-        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, vaeBatch, vaeCrop, vaeLr, unetLr, noiseOffset, imageSize, every, threads, measure })
+        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, vaeBatch, vaeCrop, vaeLr, unetLr, decoderSteps, decoderLr, noiseOffset, imageSize, every, threads, measure })
             command.Options.Add(o);
         command.SetAction(r =>
         {
@@ -43,13 +45,15 @@ internal static class TrainBaseCommand
             var spec = BaseModelSpec.FromFolder(r.GetValue(configs) ?? r.GetValue(output)!);
             if (r.GetValue(measure)) return Measure(spec);
             var request = new Request(r.GetValue(output)!, r.GetValue(checkpoints)!, r.GetValue(vaeSteps), r.GetValue(unetSteps),
-                r.GetValue(batch), r.GetValue(vaeBatch), r.GetValue(vaeCrop), r.GetValue(vaeLr), r.GetValue(unetLr), r.GetValue(noiseOffset), r.GetValue(imageSize), r.GetValue(every));
+                r.GetValue(batch), r.GetValue(vaeBatch), r.GetValue(vaeCrop), r.GetValue(vaeLr), r.GetValue(unetLr),
+                r.GetValue(decoderSteps), r.GetValue(decoderLr), r.GetValue(noiseOffset), r.GetValue(imageSize), r.GetValue(every));
             return Train(spec, request);
         });
         return command;
     }
 
-    private sealed record Request(string Out, string Checkpoints, long VaeSteps, long UnetSteps, int Batch, int VaeBatch, int VaeCrop, double VaeLr, double UnetLr, double NoiseOffset, int ImageSize, long Every);
+    private sealed record Request(string Out, string Checkpoints, long VaeSteps, long UnetSteps, int Batch, int VaeBatch, int VaeCrop, double VaeLr, double UnetLr,
+        long DecoderSteps, double DecoderLr, double NoiseOffset, int ImageSize, long Every);
 
     private static int Train(BaseModelSpec spec, Request r)
     {
@@ -73,6 +77,7 @@ internal static class TrainBaseCommand
         {
             VaeOptions = new TrainingOptions { Steps = r.VaeSteps, BatchSize = r.VaeBatch, LearningRate = r.VaeLr, CheckpointEvery = r.Every },
             UnetOptions = new TrainingOptions { Steps = r.UnetSteps, BatchSize = r.Batch, LearningRate = r.UnetLr, CheckpointEvery = r.Every },
+            VaeDecoderOptions = new TrainingOptions { Steps = r.DecoderSteps, BatchSize = r.VaeBatch, LearningRate = r.DecoderLr, CheckpointEvery = r.Every },
             VaeCropSize = r.VaeCrop,
             UnetNoiseOffset = r.NoiseOffset,
         };

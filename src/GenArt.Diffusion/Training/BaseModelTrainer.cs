@@ -11,7 +11,8 @@ namespace GenArt.Diffusion.Training;
 /// <summary>
 /// Trains a whole text-to-image model from scratch in resumable stages under one checkpoint folder:
 /// <c>tokenizer/</c> (BPE fitted to the captions), <c>vae/</c> (autoencoder steps), <c>vae-final/</c> (the finished
-/// VAE with its measured scaling factor), <c>unet/</c> (UNet + text encoder steps). Each stage is skipped when its
+/// VAE with its measured scaling factor), <c>vae-decoder/</c> (optional decoder-only steps), <c>unet/</c> (UNet + text
+/// encoder steps). Each stage is skipped when its
 /// output exists, and step checkpoints continue where the last run stopped.
 /// </summary>
 public sealed class BaseModelTrainer
@@ -29,6 +30,10 @@ public sealed class BaseModelTrainer
 
     public TrainingOptions VaeOptions { get; init; } = new() { Steps = 2000, LearningRate = 4e-4 };
     public TrainingOptions UnetOptions { get; init; } = new() { Steps = 10000, LearningRate = 3e-4 };
+
+    /// <summary>A decoder-only VAE phase run once the VAE is final (<see cref="VaeTrainer.DecoderOnly"/>), before the
+    /// UNet phase, whose latents it leaves unchanged; 0 steps (the default) skips it. Batch and crop as the VAE phase.</summary>
+    public TrainingOptions VaeDecoderOptions { get; init; } = new() { Steps = 0, LearningRate = 1e-4 };
 
     /// <summary>Offset noise scale of the UNet phase (<see cref="UnetTrainer.NoiseOffset"/>).</summary>
     public double UnetNoiseOffset { get; init; }
@@ -53,6 +58,12 @@ public sealed class BaseModelTrainer
         var tokenizer = EnsureTokenizer();
         using var vae = EnsureVae(progress, cancel);
         if (vae is null) return;
+        if (VaeDecoderOptions.Steps > 0)
+        {
+            new VaeTrainer(vae, data, Path.Combine(root, "vae-decoder"), VaeDecoderOptions) { CropSize = VaeCropSize, DecoderOnly = true }
+                .Run(progress, cancel);
+            if (cancel.IsCancellationRequested) return;
+        }
         var textConfig = TextEncoderConfigJson(tokenizer);
         using var unet = new UNet2DConditionModel(UNetConfig.FromJson(spec.UnetConfigJson));
         using var textEncoder = new ClipTextModel(ClipTextConfig.FromJson(textConfig));

@@ -31,11 +31,19 @@ public sealed class VaeTrainer : TrainingPhase
     /// </summary>
     public int CropSize { get; init; }
 
-    public override string Name => "vae";
+    /// <summary>
+    /// Train only <see cref="AutoencoderKL.DecoderModules"/> on latents of the frozen encoder (L1 alone: the KL term
+    /// has no gradient there). The latents stay what they were, so a denoiser already trained on them stays valid
+    /// while the decoder learns to draw them more sharply.
+    /// </summary>
+    public bool DecoderOnly { get; init; }
 
-    protected override int PhaseId => 1;
+    public override string Name => DecoderOnly ? "vae-decoder" : "vae";
 
-    protected override IReadOnlyList<(string Prefix, Module Module)> TrainedModules => [("", vae)];
+    protected override int PhaseId => DecoderOnly ? 3 : 1;
+
+    protected override IReadOnlyList<(string Prefix, Module Module)> TrainedModules =>
+        DecoderOnly ? vae.DecoderModules.Select(m => (m.Name + ".", m.Module)).ToList() : [("", vae)];
 
     protected override Tensor Loss(long step, ulong stepSeed)
     {
@@ -45,12 +53,19 @@ public sealed class VaeTrainer : TrainingPhase
                 examples[i] = Crop(examples[i], CropSize, StepRandom.Uniform(stepSeed, 1000 + 2 * i), StepRandom.Uniform(stepSeed, 1001 + 2 * i));
         var images = Batches.Images(examples);
         using var generator = new Generator(stepSeed);
-        using var posterior = vae.Encode(images);
+        using var posterior = DecoderOnly ? EncodeFrozen(images) : vae.Encode(images);
         var latents = posterior.Sample(generator);
         var reconstruction = vae.Decode(latents);
         var l1 = reconstruction.sub(images).abs().mean();
+        if (DecoderOnly) return l1;
         var kl = posterior.Mean.square().add(posterior.Var).sub(1.0).sub(posterior.LogVar).mean().mul(0.5);
         return l1.add(kl.mul(KlWeight));
+    }
+
+    private DiagonalGaussianDistribution EncodeFrozen(Tensor images)
+    {
+        using var noGrad = torch.no_grad();
+        return vae.Encode(images);
     }
 
     /// <summary>The <paramref name="size"/>-pixel square of <paramref name="example"/> whose corner sits at fractions

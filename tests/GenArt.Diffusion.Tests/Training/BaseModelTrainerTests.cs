@@ -2,6 +2,7 @@ using System.Text.Json;
 using GenArt.Diffusion.Pipelines;
 using GenArt.Diffusion.Training;
 using GenArt.Torch;
+using GenArt.Torch.SafeTensors;
 
 namespace GenArt.Diffusion.Tests.Training;
 
@@ -49,5 +50,40 @@ public sealed class BaseModelTrainerTests
         trainer.Run(output);
         Assert.That(File.ReadAllBytes(Path.Combine(output, "unet", "diffusion_pytorch_model.safetensors")), Is.EqualTo(before),
             "a finished run resumed exports the same weights");
+    }
+
+    [Test]
+    public void ADecoderPhaseChangesOnlyTheExportedDecoderAndResumes()
+    {
+        torch.set_num_threads(1);
+        using var temp = new TinyTraining.TempFolder();
+        BaseModelTrainer Trainer(long decoderSteps) => new(temp.Sub("checkpoints"), TinyTraining.Spec, TinyTraining.Example)
+        {
+            VaeOptions = new TrainingOptions { Steps = 4, BatchSize = 2, CheckpointEvery = 2, WarmupSteps = 1 },
+            VaeDecoderOptions = new TrainingOptions { Steps = decoderSteps, BatchSize = 2, CheckpointEvery = 2, WarmupSteps = 1, LearningRate = 1e-3 },
+            UnetOptions = new TrainingOptions { Steps = 2, BatchSize = 2, CheckpointEvery = 2, WarmupSteps = 1 },
+            TokenizerCorpusSize = 200,
+            TokenizerMerges = 200,
+            ScalingSamples = 8,
+        };
+        Trainer(decoderSteps: 2).Run(temp.Sub("model"));
+        Assert.That(TrainingPhase.LatestStep(temp.Sub("checkpoints/vae-decoder")), Is.EqualTo(2));
+        Trainer(decoderSteps: 4).Run(temp.Sub("model"));
+
+        using var final = SafeTensorsFile.Open(Path.Combine(temp.Sub("checkpoints"), "vae-final", "diffusion_pytorch_model.safetensors"));
+        using var exported = SafeTensorsFile.Open(Path.Combine(temp.Sub("model"), "vae", "diffusion_pytorch_model.safetensors"));
+        var changed = new List<string>();
+        foreach (var name in final.Names)
+        {
+            using var a = final.Load(name);
+            using var b = exported.Load(name);
+            if (!a.data<float>().ToArray().SequenceEqual(b.data<float>().ToArray())) changed.Add(name);
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(TrainingPhase.LatestStep(temp.Sub("checkpoints/vae-decoder")), Is.EqualTo(4));
+            Assert.That(changed, Is.Not.Empty, "the exported decoder is the fine-tuned one");
+            Assert.That(changed, Has.All.StartWith("decoder.").Or.StartWith("post_quant_conv."), "the encoder, and so the latents, are vae-final's");
+        });
     }
 }

@@ -35,6 +35,11 @@ public sealed class AutoencoderKL : Module
 
     public AutoencoderKLConfig Config { get; }
 
+    /// <summary>The modules that turn latents into images, under their diffusers names: post_quant_conv (when the
+    /// config has one) and decoder. Training only these leaves the latent space, and any denoiser trained on it, as it is.</summary>
+    public IReadOnlyList<(string Name, Module Module)> DecoderModules =>
+        postQuantConv is null ? [("decoder", decoder)] : [("post_quant_conv", postQuantConv), ("decoder", decoder)];
+
     public double ScalingFactor => Config.ScalingFactor;
 
     public double? ShiftFactor => Config.ShiftFactor;
