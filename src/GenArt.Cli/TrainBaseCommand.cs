@@ -63,9 +63,9 @@ internal static class TrainBaseCommand
             Console.Error.WriteLine($"error: --vae-crop must be 0 or a multiple of 8 up to --image-size {size}, not {r.VaeCrop}");
             return 2;
         }
-        if (!double.IsFinite(r.NoiseOffset) || r.NoiseOffset is < 0 or > 1)
+        if (!OffsetNoise.IsValidScale(r.NoiseOffset))
         {
-            Console.Error.WriteLine($"error: --noise-offset must lie in [0, 1], not {r.NoiseOffset}");
+            Console.Error.WriteLine($"error: --noise-offset must lie in [0, {OffsetNoise.MaxScale}], not {r.NoiseOffset}");
             return 2;
         }
         TrainingExample Example(long i)

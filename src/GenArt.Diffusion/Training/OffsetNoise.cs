@@ -4,9 +4,10 @@ namespace GenArt.Diffusion.Training;
 
 /// <summary>
 /// Offset noise: a constant per sample and latent channel on top of the per-pixel noise. With zero-mean noise the
-/// last train timestep still carries a trace of the image's mean (√ᾱ_T ≈ 0.07 for Stable Diffusion's schedule,
-/// about the spread of a 16x16 latent's noise mean), so a model learns to keep whatever mean colour the starting
-/// noise happens to have instead of taking it from the prompt. The offset makes predicting the mean part of the task.
+/// last train timestep still shows the image's mean: it enters x_T with weight √ᾱ_T ≈ 0.07 (Stable Diffusion's
+/// schedule), while the mean of a 16x16 noise map only spreads by 1/16. A model then learns to keep whatever mean
+/// colour the starting noise happens to have instead of taking it from the prompt; the offset hides the image's mean
+/// and makes predicting it part of the task.
 /// </summary>
 public static class OffsetNoise
 {

@@ -12,8 +12,8 @@ namespace GenArt.Diffusion.Training;
 /// <summary>
 /// Trains the denoiser and the text encoder together, as diffusers' train_text_to_image does for the UNet:
 /// latents of a frozen VAE (scaled by its scaling factor), noise added at a uniformly drawn train timestep,
-/// the UNet predicting that noise (epsilon, MSE), optionally with offset noise. A share of captions is replaced by the empty prompt so the
-/// model also learns the unconditional prediction that classifier-free guidance subtracts.
+/// the UNet predicting that noise (epsilon, MSE), optionally with offset noise. A share of captions is replaced by
+/// the empty prompt so the model also learns the unconditional prediction that classifier-free guidance subtracts.
 /// </summary>
 public sealed class UnetTrainer : TrainingPhase
 {

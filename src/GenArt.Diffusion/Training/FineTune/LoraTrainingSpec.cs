@@ -65,7 +65,7 @@ public sealed record LoraTrainingSpec
         if (!double.IsFinite(WeightDecay) || WeightDecay < 0) throw new FineTuneInputException("weight_decay", $"must be >= 0, got {WeightDecay}");
         if (MaxGradNorm is double clip && !(clip > 0)) throw new FineTuneInputException("max_grad_norm", $"must be > 0 when given, got {clip}");
         if (!OffsetNoise.IsValidScale(NoiseOffset))
-            throw new FineTuneInputException("noise_offset", $"must lie in [0, 1], got {NoiseOffset}");
+            throw new FineTuneInputException("noise_offset", $"must lie in [0, {OffsetNoise.MaxScale}], got {NoiseOffset}");
         if (CheckpointEvery < 1) throw new FineTuneInputException("checkpoint_every", $"must be >= 1, got {CheckpointEvery}");
         if (KeepCheckpoints < 1) throw new FineTuneInputException("keep_checkpoints", $"must be >= 1, got {KeepCheckpoints}");
         TrainingSetIntake.CheckTriggerWord(TriggerWord);
