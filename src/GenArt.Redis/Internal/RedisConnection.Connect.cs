@@ -41,7 +41,9 @@ internal sealed partial class RedisConnection
             if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
             throw e switch
             {
-                OperationCanceledException => ExceptionFactory.SetupTimedOut(options.EndPoint, options.ConnectTimeout),
+                // The setup deadline and a setup command's own reply timeout can expire together; either way the
+                // setup timed out, and the caller gets one error for it.
+                OperationCanceledException or RedisTimeoutException => ExceptionFactory.SetupTimedOut(options.EndPoint, options.ConnectTimeout),
                 RedisServerException server => ExceptionFactory.SetupRefused(options.EndPoint, server),
                 RedisConnectionException connectionError => connectionError,
                 _ => ExceptionFactory.SetupFailed(options.EndPoint, e),
