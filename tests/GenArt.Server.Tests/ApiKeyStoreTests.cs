@@ -24,8 +24,19 @@ public sealed class ApiKeyStoreTests
         Assert.That(reader.Authenticate(acme), Is.EqualTo("acme"));
         Assert.That(reader.Authenticate(globex), Is.EqualTo("globex"));
         string file = File.ReadAllText(store.FilePath);
-        Assert.That(file, Does.Not.Contain(acme.Split('_')[2]));
+        Assert.That(file, Does.Not.Contain(acme.Split('_', 3)[2]));
         Assert.That(file, Does.Contain("\"tenant\": \"acme\""));
+    }
+
+    [Test]
+    public void ASecretContainingTheSeparatorStillAuthenticates()
+    {
+        // The secret is base64url, so about half of all keys have '_' in it; the id alone ends at the first one after the prefix.
+        var store = new ApiKeyStore(_dir);
+        string? key = Enumerable.Range(0, 200).Select(_ => store.Create("acme")).FirstOrDefault(k => k.Split('_').Length > 3);
+        Assert.That(key, Is.Not.Null, "200 keys without '_' in the secret");
+        Assert.That(new ApiKeyStore(_dir).Authenticate(key!), Is.EqualTo("acme"));
+        Assert.That(File.ReadAllText(store.FilePath), Does.Not.Contain(key!.Split('_', 3)[2]));
     }
 
     [Test]
@@ -35,7 +46,7 @@ public sealed class ApiKeyStoreTests
         string key = store.Create("acme");
         char last = key[^1] == 'A' ? 'B' : 'A';
         Assert.That(store.Authenticate(key[..^1] + last), Is.Null);
-        Assert.That(store.Authenticate("ga_ffffffffffff_" + key.Split('_')[2]), Is.Null);
+        Assert.That(store.Authenticate("ga_ffffffffffff_" + key.Split('_', 3)[2]), Is.Null);
         Assert.That(store.Authenticate(key.Replace("ga_", "gb_")), Is.Null);
         Assert.That(store.Authenticate(""), Is.Null);
         Assert.That(store.Authenticate("ga_nounderscore"), Is.Null);

@@ -22,7 +22,7 @@ public sealed partial class ServeProcessTests
             Assert.That(keyCode, Is.Zero);
             string key = keyOut.Trim();
             Assert.That(key, Does.StartWith("ga_"));
-            Assert.That(File.ReadAllText(Path.Combine(dir, "keys.json")), Does.Not.Contain(key.Split('_')[2]), "only a hash is stored");
+            Assert.That(File.ReadAllText(Path.Combine(dir, "keys.json")), Does.Not.Contain(key.Split('_', 3)[2]), "only a hash is stored");
 
             using var serve = Start("serve", "--port", "0", "--metrics-port", "0", "--model", TestServer.ModelPath, "--data", dir);
             try
