@@ -42,6 +42,8 @@ internal static class EvalAdherenceCommand
             Console.WriteLine($"foreground colour {report.ForegroundAccuracy:P1}");
             Console.WriteLine($"shape             {report.ShapeAccuracy:P1}");
             Console.WriteLine($"count             {report.CountAccuracy:P1}");
+            Console.WriteLine("shapes, by what was asked for:");
+            foreach (var line in report.ShapeBreakdown()) Console.WriteLine("  " + line);
             if (r.GetValue(sheet) is { } path) WriteSheet(path, items);
             return 0;
         });

@@ -132,6 +132,7 @@ public class AdherenceScorerTests
         Assert.That(report.ShapeAccuracy, Is.EqualTo(0.5));
         Assert.That(report.ShapeConfusion(ShapeKind.Square, ShapeKind.Circle), Is.EqualTo(1));
         Assert.That(report.ToString(), Does.StartWith("n=2 background 100.0% foreground 100.0% shape 50.0%"));
+        Assert.That(report.ShapeBreakdown(), Is.EqualTo(new[] { "square      0/1    as circle 1", "circle      1/1" }));
     }
 
     private static void AssertTargets(AdherenceReport report)

@@ -42,6 +42,33 @@ public sealed class AdherenceReport
     public int ShapeConfusion(ShapeKind expected, ShapeKind? detected) =>
         _shapeConfusion[(int)expected, detected is null ? _shapeConfusion.GetLength(1) - 1 : (int)detected.Value];
 
+    /// <summary>
+    /// One line per requested shape, most missed first: "star      12/20  as circle 5, triangle 2, none 1". Shapes
+    /// never requested are left out.
+    /// </summary>
+    public IReadOnlyList<string> ShapeBreakdown()
+    {
+        var kinds = Enum.GetValues<ShapeKind>();
+        var rows = new List<(double Accuracy, string Line)>();
+        foreach (var kind in kinds)
+        {
+            int total = 0;
+            for (int j = 0; j < _shapeConfusion.GetLength(1); j++) total += _shapeConfusion[(int)kind, j];
+            if (total == 0) continue;
+            int correct = _shapeConfusion[(int)kind, (int)kind];
+            var misses = Enumerable.Range(0, _shapeConfusion.GetLength(1))
+                .Where(j => j != (int)kind && _shapeConfusion[(int)kind, j] > 0)
+                .OrderByDescending(j => _shapeConfusion[(int)kind, j]).ThenBy(j => j)
+                .Select(j => $"{(j < kinds.Length ? Name(kinds[j]) : "none")} {_shapeConfusion[(int)kind, j]}");
+            string tail = string.Join(", ", misses);
+            string line = string.Create(CultureInfo.InvariantCulture, $"{Name(kind),-9} {correct,3}/{total,-3}{(tail.Length > 0 ? "  as " + tail : "")}");
+            rows.Add(((double)correct / total, line.TrimEnd()));
+        }
+        return rows.OrderBy(r => r.Accuracy).Select(r => r.Line).ToList();
+
+        static string Name(ShapeKind kind) => kind.ToString().ToLowerInvariant();
+    }
+
     /// <summary>"n=200 background 99.5% foreground 98.0% shape 93.0% count 97.5% layout 96.0% all 90.0%".</summary>
     public override string ToString()
     {
