@@ -29,6 +29,8 @@ internal static class TrainBaseCommand
         var vaeLr = new Option<double>("--vae-lr") { Description = "VAE learning rate (may change on resume)", DefaultValueFactory = _ => 4e-4 };
         var unetLr = new Option<double>("--unet-lr") { Description = "UNet + text encoder learning rate (may change on resume)", DefaultValueFactory = _ => 3e-4 };
         var decoderSteps = new Option<long>("--vae-decoder-steps") { Description = "decoder-only VAE steps after the VAE phase (0: none); the latents, and the UNet, stay valid", DefaultValueFactory = _ => 0 };
+        var decoderCrop = new Option<int?>("--vae-decoder-crop") { Description = "crop side of the decoder-only steps (0: whole images; default: --vae-crop)" };
+        var unetAverage = new Option<double>("--unet-average") { Description = "decay of a moving average of the UNet and text encoder weights, exported in their place (0: none; 0.999 averages about the last 1000 steps)", DefaultValueFactory = _ => 0 };
         var decoderLr = new Option<double>("--vae-decoder-lr") { Description = "decoder-only learning rate (may change on resume)", DefaultValueFactory = _ => 1e-4 };
         var noiseOffset = new Option<double>("--noise-offset") { Description = "UNet offset noise scale, 0 to 1: lets prompts set the mean colour (may change on resume)", DefaultValueFactory = _ => 0.2 };
         var imageSize = new Option<int>("--image-size") { Description = "training image side in pixels", DefaultValueFactory = _ => 128 };
@@ -37,7 +39,7 @@ internal static class TrainBaseCommand
         var measure = new Option<bool>("--measure") { Description = "only time a UNet call (batch 2) and a VAE decode with the configs, then exit" };
 
         var command = new Command("train-base", "train the default model from scratch on procedural images (resumable)");
-        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, vaeBatch, vaeCrop, vaeLr, unetLr, decoderSteps, decoderLr, noiseOffset, imageSize, every, threads, measure })
+        foreach (var o in new Option[] { output, configs, checkpoints, vaeSteps, unetSteps, batch, vaeBatch, vaeCrop, vaeLr, unetLr, decoderSteps, decoderLr, decoderCrop, unetAverage, noiseOffset, imageSize, every, threads, measure })
             command.Options.Add(o);
         command.SetAction(r =>
         {
@@ -46,14 +48,15 @@ internal static class TrainBaseCommand
             if (r.GetValue(measure)) return Measure(spec);
             var request = new Request(r.GetValue(output)!, r.GetValue(checkpoints)!, r.GetValue(vaeSteps), r.GetValue(unetSteps),
                 r.GetValue(batch), r.GetValue(vaeBatch), r.GetValue(vaeCrop), r.GetValue(vaeLr), r.GetValue(unetLr),
-                r.GetValue(decoderSteps), r.GetValue(decoderLr), r.GetValue(noiseOffset), r.GetValue(imageSize), r.GetValue(every));
+                r.GetValue(decoderSteps), r.GetValue(decoderLr), r.GetValue(decoderCrop), r.GetValue(unetAverage), r.GetValue(noiseOffset),
+                r.GetValue(imageSize), r.GetValue(every));
             return Train(spec, request);
         });
         return command;
     }
 
     private sealed record Request(string Out, string Checkpoints, long VaeSteps, long UnetSteps, int Batch, int VaeBatch, int VaeCrop, double VaeLr, double UnetLr,
-        long DecoderSteps, double DecoderLr, double NoiseOffset, int ImageSize, long Every);
+        long DecoderSteps, double DecoderLr, int? DecoderCrop, double UnetAverage, double NoiseOffset, int ImageSize, long Every);
 
     private static int Train(BaseModelSpec spec, Request r)
     {
@@ -61,6 +64,16 @@ internal static class TrainBaseCommand
         if (r.VaeCrop < 0 || r.VaeCrop > size || r.VaeCrop % 8 != 0)
         {
             Console.Error.WriteLine($"error: --vae-crop must be 0 or a multiple of 8 up to --image-size {size}, not {r.VaeCrop}");
+            return 2;
+        }
+        if (r.DecoderCrop is { } decoderCrop && (decoderCrop < 0 || decoderCrop > size || decoderCrop % 8 != 0))
+        {
+            Console.Error.WriteLine($"error: --vae-decoder-crop must be 0 or a multiple of 8 up to --image-size {size}, not {decoderCrop}");
+            return 2;
+        }
+        if (r.UnetAverage != 0 && !WeightAverage.IsValidDecay(r.UnetAverage))
+        {
+            Console.Error.WriteLine($"error: --unet-average must be 0 (none) or lie strictly between 0 and 1, not {r.UnetAverage}");
             return 2;
         }
         if (!OffsetNoise.IsValidScale(r.NoiseOffset))
@@ -76,9 +89,13 @@ internal static class TrainBaseCommand
         var trainer = new BaseModelTrainer(r.Checkpoints, spec, Example)
         {
             VaeOptions = new TrainingOptions { Steps = r.VaeSteps, BatchSize = r.VaeBatch, LearningRate = r.VaeLr, CheckpointEvery = r.Every },
-            UnetOptions = new TrainingOptions { Steps = r.UnetSteps, BatchSize = r.Batch, LearningRate = r.UnetLr, CheckpointEvery = r.Every },
+            UnetOptions = new TrainingOptions
+            {
+                Steps = r.UnetSteps, BatchSize = r.Batch, LearningRate = r.UnetLr, CheckpointEvery = r.Every, AverageDecay = r.UnetAverage,
+            },
             VaeDecoderOptions = new TrainingOptions { Steps = r.DecoderSteps, BatchSize = r.VaeBatch, LearningRate = r.DecoderLr, CheckpointEvery = r.Every },
             VaeCropSize = r.VaeCrop,
+            VaeDecoderCropSize = r.DecoderCrop,
             UnetNoiseOffset = r.NoiseOffset,
         };
         using var cancel = new CancellationTokenSource();

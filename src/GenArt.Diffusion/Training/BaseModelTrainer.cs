@@ -12,7 +12,8 @@ namespace GenArt.Diffusion.Training;
 /// Trains a whole text-to-image model from scratch in resumable stages under one checkpoint folder:
 /// <c>tokenizer/</c> (BPE fitted to the captions), <c>vae/</c> (autoencoder steps), <c>vae-final/</c> (the finished
 /// VAE with its measured scaling factor), <c>vae-decoder/</c> (optional decoder-only steps), <c>unet/</c> (UNet + text
-/// encoder steps). Each stage is skipped when its
+/// encoder steps). A phase whose options keep a weight average (<see cref="TrainingOptions.AverageDecay"/>) hands on
+/// the averaged weights. Each stage is skipped when its
 /// output exists, and step checkpoints continue where the last run stopped.
 /// </summary>
 public sealed class BaseModelTrainer
@@ -41,6 +42,10 @@ public sealed class BaseModelTrainer
     /// <summary>VAE training crop side (<see cref="VaeTrainer.CropSize"/>); 0 for whole images.</summary>
     public int VaeCropSize { get; init; }
 
+    /// <summary>Crop side of the decoder-only phase; null for <see cref="VaeCropSize"/>. Whole images (0) show the
+    /// decoder's mid-block attention and normalisation the statistics they see at inference.</summary>
+    public int? VaeDecoderCropSize { get; init; }
+
     /// <summary>Examples whose captions the tokenizer is fitted to.</summary>
     public int TokenizerCorpusSize { get; init; } = 5000;
     public int TokenizerMerges { get; init; } = 400;
@@ -60,9 +65,14 @@ public sealed class BaseModelTrainer
         if (vae is null) return;
         if (VaeDecoderOptions.Steps > 0)
         {
-            new VaeTrainer(vae, data, Path.Combine(root, "vae-decoder"), VaeDecoderOptions) { CropSize = VaeCropSize, DecoderOnly = true }
-                .Run(progress, cancel);
+            var decoder = new VaeTrainer(vae, data, Path.Combine(root, "vae-decoder"), VaeDecoderOptions)
+            {
+                CropSize = VaeDecoderCropSize ?? VaeCropSize,
+                DecoderOnly = true,
+            };
+            decoder.Run(progress, cancel);
             if (cancel.IsCancellationRequested) return;
+            decoder.UseAveragedWeights();
         }
         var textConfig = TextEncoderConfigJson(tokenizer);
         using var unet = new UNet2DConditionModel(UNetConfig.FromJson(spec.UnetConfigJson));
@@ -79,6 +89,7 @@ public sealed class BaseModelTrainer
         };
         trainer.Run(progress, cancel);
         if (cancel.IsCancellationRequested) return;
+        trainer.UseAveragedWeights();
         Export(outFolder, unet, textEncoder, textConfig, vae);
     }
 

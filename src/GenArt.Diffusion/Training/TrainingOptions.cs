@@ -16,6 +16,20 @@ public sealed record TrainingOptions
     public long CheckpointEvery { get; init; } = 100;
     /// <summary>How many step checkpoints to keep on disk; older ones are deleted.</summary>
     public int KeepCheckpoints { get; init; } = 2;
+    /// <summary>
+    /// Decay of an exponential moving average of the trained weights (<see cref="WeightAverage"/>), kept beside each
+    /// checkpoint and used in place of the last step's weights when the phase's result is taken; 0 keeps none. A
+    /// run that turns it on part way starts the average at the weights it resumes from.
+    /// </summary>
+    public double AverageDecay
+    {
+        get => averageDecay;
+        init => averageDecay = value == 0 || WeightAverage.IsValidDecay(value)
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(AverageDecay), value, "the averaging decay must be 0 (none) or lie strictly between 0 and 1");
+    }
+
+    private readonly double averageDecay;
     /// <summary>Seeds initialisation, noise, timesteps and caption dropout.</summary>
     public ulong Seed { get; init; } = 20261122;
 

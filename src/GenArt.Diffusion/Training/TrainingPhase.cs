@@ -7,7 +7,8 @@ namespace GenArt.Diffusion.Training;
 
 /// <summary>
 /// The loop every trainer shares: batches by step, AdamW with warm-up and clipping, a per-step loss log
-/// (<c>loss.csv</c>), and checkpoints <c>step-NNNNNNNN/</c> (weights, optimizer state) that a later run resumes from.
+/// (<c>loss.csv</c>), and checkpoints <c>step-NNNNNNNN/</c> (weights, optimizer state, and the weight average when
+/// <see cref="TrainingOptions.AverageDecay"/> asks for one) that a later run resumes from.
 /// Everything random in a step derives from (seed, phase, step) and the data index from the step, so the
 /// checkpoint needs nothing else for a resumed run to equal an uninterrupted one.
 /// </summary>
@@ -15,6 +16,8 @@ public abstract class TrainingPhase
 {
     private const string WeightsFile = "weights.safetensors";
     private const string OptimizerFile = "optimizer.safetensors";
+    private const string AverageFile = "average.safetensors";
+    private WeightAverage? average;
 
     protected TrainingPhase(string folder, TrainingOptions options)
     {
@@ -67,6 +70,14 @@ public abstract class TrainingPhase
             LoadWeights(Path.Combine(CheckpointPath(step), WeightsFile));
             optimizer.Load(Path.Combine(CheckpointPath(step), OptimizerFile));
         }
+        average?.Dispose();
+        average = null;
+        if (Options.AverageDecay != 0)
+        {
+            average = new WeightAverage(named, Options.AverageDecay);
+            string saved = Path.Combine(CheckpointPath(step), AverageFile);
+            if (step > 0 && File.Exists(saved)) average.Load(saved);
+        }
         TruncateLog(step);
         double last = double.NaN;
         using var log = new StreamWriter(LogPath, append: true);
@@ -82,6 +93,7 @@ public abstract class TrainingPhase
                 if (!double.IsFinite(loss)) throw new InvalidOperationException($"{Name}: the loss became {loss} at step {step}");
                 optimizer.LearningRate = Options.LearningRateAt(step);
                 optimizer.Update(Options.MaxGradNorm);
+                average?.Update();
             }
             step++;
             last = loss;
@@ -102,6 +114,19 @@ public abstract class TrainingPhase
         return last;
     }
 
+    /// <summary>
+    /// After <see cref="Run"/>, replaces the modules' weights by their moving average when the options keep one
+    /// (the weights to export); false, and nothing changed, when they do not.
+    /// </summary>
+    public bool UseAveragedWeights()
+    {
+        if (average is null) return false;
+        average.CopyToParameters();
+        average.Dispose();
+        average = null;
+        return true;
+    }
+
     private string LogPath => Path.Combine(Folder, "loss.csv");
 
     private string CheckpointPath(long step) => Path.Combine(Folder, string.Create(CultureInfo.InvariantCulture, $"step-{step:D8}"));
@@ -115,6 +140,7 @@ public abstract class TrainingPhase
         Directory.CreateDirectory(scratch);
         SafeTensorsWriter.Save(Path.Combine(scratch, WeightsFile), named);
         optimizer.Save(Path.Combine(scratch, OptimizerFile));
+        average?.Save(Path.Combine(scratch, AverageFile));
         if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
         Directory.Move(scratch, final);
         foreach (var old in Checkpoints(Folder).OrderByDescending(c => c.Step).Skip(Math.Max(1, Options.KeepCheckpoints)))

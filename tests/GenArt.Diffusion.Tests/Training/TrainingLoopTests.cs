@@ -179,6 +179,56 @@ public sealed class TrainingLoopTests
         Assert.That(e!.ParamName, Is.EqualTo(nameof(UnetTrainer.NoiseOffset)));
     }
 
+    [Test]
+    public void TheWeightAverageResumesBitForBitAndIsWhatTheRunHandsOn()
+    {
+        using var temp = new TinyTraining.TempFolder();
+        float[] straightLast, straightAverage, resumedAverage;
+        using (var straight = Models.Create(temp))
+        {
+            var trainer = straight.Trainer(temp.Sub("straight"), steps: 4, averageDecay: 0.5);
+            trainer.Run();
+            straightLast = straight.Weights();
+            Assert.That(trainer.UseAveragedWeights(), Is.True);
+            straightAverage = straight.Weights();
+        }
+        using (var interrupted = Models.Create(temp))
+            interrupted.Trainer(temp.Sub("resumed"), steps: 3, averageDecay: 0.5).Run();
+        using (var resumed = Models.Create(temp))
+        {
+            var trainer = resumed.Trainer(temp.Sub("resumed"), steps: 4, averageDecay: 0.5);
+            trainer.Run();
+            trainer.UseAveragedWeights();
+            resumedAverage = resumed.Weights();
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(resumedAverage, Is.EqualTo(straightAverage), "the average is saved with each checkpoint");
+            Assert.That(straightAverage, Is.Not.EqualTo(straightLast), "the average lags the last step's weights");
+        });
+    }
+
+    [Test]
+    public void AnAverageTurnedOnPartWayStartsAtTheWeightsItResumesFrom()
+    {
+        using var temp = new TinyTraining.TempFolder();
+        float[] atThree;
+        using (var first = Models.Create(temp))
+        {
+            var plain = first.Trainer(temp.Sub("unet"), steps: 3);
+            plain.Run();
+            Assert.That(plain.UseAveragedWeights(), Is.False, "no average was asked for");
+            atThree = first.Weights();
+        }
+        using var models = Models.Create(temp);
+        var trainer = models.Trainer(temp.Sub("unet"), steps: 4, averageDecay: 0.75);
+        trainer.Run();
+        var atFour = models.Weights();
+        trainer.UseAveragedWeights();
+        var expected = atThree.Zip(atFour, (a, b) => 0.75f * a + 0.25f * b).ToArray();
+        Assert.That(models.Weights(), Is.EqualTo(expected).Within(1e-5));
+    }
+
     /// <summary>Freshly initialised tiny models (the same every time) and a trainer over them.</summary>
     private sealed class Models : IDisposable
     {
@@ -206,12 +256,16 @@ public sealed class TrainingLoopTests
             return new Models(ClipTokenizer.FromDiffusersFolder(folder));
         }
 
-        public UnetTrainer Trainer(string folder, long steps, double noiseOffset = 0) => new(Unet, TextEncoder, Vae, Tokenizer,
+        public UnetTrainer Trainer(string folder, long steps, double noiseOffset = 0, double averageDecay = 0) => new(Unet, TextEncoder, Vae, Tokenizer,
             NoiseSchedule.FromConfig(SchedulerConfig.Parse(TinyTraining.Scheduler)), TinyTraining.Example, folder,
-            new TrainingOptions { Steps = steps, BatchSize = 4, LearningRate = 1e-3, WarmupSteps = 3, CheckpointEvery = 3 })
+            new TrainingOptions { Steps = steps, BatchSize = 4, LearningRate = 1e-3, WarmupSteps = 3, CheckpointEvery = 3, AverageDecay = averageDecay })
         {
             NoiseOffset = noiseOffset,
         };
+
+        /// <summary>Every trained weight (UNet, then text encoder), flattened.</summary>
+        public float[] Weights() => Unet.NamedParameters("").Concat(TextEncoder.NamedParameters(""))
+            .SelectMany(p => p.Value.data<float>()).ToArray();
 
         public void Dispose()
         {
