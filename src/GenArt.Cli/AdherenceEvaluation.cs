@@ -83,4 +83,24 @@ public static class AdherenceEvaluation
         }
         return (report, items);
     }
+
+    /// <summary>Writes each image that missed background, foreground, shape or count as <c>NNN.png</c> (its index among the
+    /// held-out prompts), and one tab-separated line per image in <c>misses.txt</c>: index, seed, prompt, what was seen. Returns how many missed.</summary>
+    public static int WriteMisses(string folder, IReadOnlyList<AdherenceItem> items)
+    {
+        Directory.CreateDirectory(folder);
+        var lines = new List<string>();
+        for (int n = 0; n < items.Count; n++)
+        {
+            var item = items[n];
+            var score = item.Score;
+            if (score.Background && score.Foreground && score.Shape && score.Count) continue;
+            File.WriteAllBytes(Path.Combine(folder, $"{n:D3}.png"), PngEncoder.Encode(item.Image));
+            var seen = score.Observed;
+            string shapes = string.Join(" ", seen.Objects.Select(o => o.Shape.ToString().ToLowerInvariant()));
+            lines.Add($"{n:D3}\t{item.Seed}\t{item.Prompt}\tseen: {seen.Foreground?.ToString().ToLowerInvariant() ?? "nothing"} on {seen.Background.ToString().ToLowerInvariant()}, [{shapes}]");
+        }
+        File.WriteAllLines(Path.Combine(folder, "misses.txt"), lines);
+        return lines.Count;
+    }
 }

@@ -20,9 +20,10 @@ internal static class EvalAdherenceCommand
         var batch = new Option<int>("--batch") { Description = "prompts per batch", DefaultValueFactory = _ => 4 };
         var sheet = new Option<string?>("--contact-sheet") { Description = "write the first 16 renders as a 4x4 PNG, with their prompts in a .txt beside it" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: one per core)" };
+        var misses = new Option<string?>("--misses") { Description = "write every image that missed an attribute to this folder, with misses.txt saying what was asked and what was seen" };
         var roundTrip = new Option<bool>("--vae-round-trip") { Description = "score the held-out images after a VAE encode and decode instead of renders: the ceiling the VAE sets" };
         var command = new Command("eval-adherence", "render held-out prompts and score each image against its prompt");
-        foreach (var o in new Option[] { model, count, steps, scheduler, guidance, batch, sheet, threads, roundTrip }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, count, steps, scheduler, guidance, batch, sheet, threads, roundTrip, misses }) command.Options.Add(o);
         command.SetAction(r =>
         {
             torch.set_num_threads(r.GetValue(threads) ?? Environment.ProcessorCount);
@@ -45,6 +46,7 @@ internal static class EvalAdherenceCommand
             Console.WriteLine("shapes, by what was asked for:");
             foreach (var line in report.ShapeBreakdown()) Console.WriteLine("  " + line);
             if (r.GetValue(sheet) is { } path) WriteSheet(path, items);
+            if (r.GetValue(misses) is { } folder) AdherenceEvaluation.WriteMisses(folder, items);
             return 0;
         });
         return command;

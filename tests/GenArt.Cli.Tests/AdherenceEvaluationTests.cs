@@ -61,6 +61,39 @@ public class AdherenceEvaluationTests
     }
 
     [Test]
+    public void MissesAreWrittenWithWhatWasAskedAndSeenAndHitsAreNot()
+    {
+        using var model = StableDiffusionModel.Load(GoldenModel);
+        var (_, roundTripped) = AdherenceEvaluation.RunVaeRoundTrip(model, 3);
+        var clean = Dataset.Sample(Dataset.HeldOutSeed(7), 128);
+        var hit = new AdherenceItem(clean.Seed, clean.Caption, clean.Image, AdherenceScorer.Score(clean.Image, clean.Scene));
+        Assert.That(hit.Score.All, Is.True, "a clean held-out image shows its prompt");
+        var items = roundTripped.Prepend(hit).ToList();
+        string folder = Directory.CreateTempSubdirectory("genart-misses-").FullName;
+        try
+        {
+            int written = AdherenceEvaluation.WriteMisses(folder, items);
+            var missed = Enumerable.Range(0, items.Count)
+                .Where(n => !(items[n].Score.Background && items[n].Score.Foreground && items[n].Score.Shape && items[n].Score.Count)).ToList();
+            Assert.That(missed, Is.Not.Empty.And.Not.Contains(0), "the untrained golden VAE garbles what it round-trips");
+            Assert.That(written, Is.EqualTo(missed.Count));
+            Assert.That(Directory.GetFiles(folder, "*.png").Select(Path.GetFileName).Order(), Is.EqualTo(missed.Select(n => $"{n:D3}.png")));
+            var lines = File.ReadAllLines(Path.Combine(folder, "misses.txt"));
+            Assert.That(lines.Select(l => l.Split('\t')[0]), Is.EqualTo(missed.Select(n => $"{n:D3}")));
+            var first = lines[0].Split('\t');
+            var item = items[missed[0]];
+            Assert.That((first[1], first[2]), Is.EqualTo((item.Seed.ToString(), item.Prompt)));
+            Assert.That(first[3], Does.StartWith("seen: ").And.Contain($" on {item.Score.Observed.Background.ToString().ToLowerInvariant()}, ["));
+            var png = GenArt.Imaging.ImageDecoder.DecodeFile(Path.Combine(folder, $"{missed[0]:D3}.png"));
+            Assert.That(png.Pixels, Is.EqualTo(item.Image.Pixels));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
     public void RefusesNonPositiveCounts()
     {
         using var model = StableDiffusionModel.Load(GoldenModel);
