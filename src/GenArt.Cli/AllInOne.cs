@@ -49,7 +49,8 @@ public sealed class AllInOne : IAsyncDisposable
         var catalog = new ModelCatalog(models.Names.Select(name =>
         {
             var m = models.Get(name);
-            return new ModelDescriptor(name, "sd15", m.NativeSide, m.MaxSide, SchedulerFactory.Names, "dpmpp-2m-karras", 20, 7.5, () => models.IsLoaded(name));
+            return new ModelDescriptor(name, "sd15", m.NativeSide, m.MaxSide, SchedulerFactory.Names, m.Defaults.Scheduler, m.Defaults.Steps,
+                m.Defaults.GuidanceScale, () => models.IsLoaded(name));
         }));
         var host = await GenArtServerHost.StartAsync(new HostSettings
         {

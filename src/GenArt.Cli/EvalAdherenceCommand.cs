@@ -14,9 +14,9 @@ internal static class EvalAdherenceCommand
     {
         var model = new Option<string>("--model") { Description = "the model to evaluate", DefaultValueFactory = _ => Defaults.ModelPath };
         var count = new Option<int>("--count") { Description = "held-out prompts to render", DefaultValueFactory = _ => 200 };
-        var steps = new Option<int>("--steps") { Description = "denoising steps", DefaultValueFactory = _ => 20 };
-        var scheduler = new Option<string>("--scheduler") { Description = "scheduler", DefaultValueFactory = _ => "dpmpp-2m-karras" };
-        var guidance = new Option<double>("--guidance") { Description = "guidance scale", DefaultValueFactory = _ => 7.5 };
+        var steps = new Option<int?>("--steps") { Description = "denoising steps (default: the model's)" };
+        var scheduler = new Option<string?>("--scheduler") { Description = "scheduler (default: the model's)" };
+        var guidance = new Option<double?>("--guidance") { Description = "guidance scale (default: the model's)" };
         var batch = new Option<int>("--batch") { Description = "prompts per batch", DefaultValueFactory = _ => 4 };
         var sheet = new Option<string?>("--contact-sheet") { Description = "write the first 16 renders as a 4x4 PNG, with their prompts in a .txt beside it" };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default: one per core)" };
@@ -28,7 +28,8 @@ internal static class EvalAdherenceCommand
         {
             torch.set_num_threads(r.GetValue(threads) ?? Environment.ProcessorCount);
             using var loaded = StableDiffusionModel.Load(r.GetValue(model)!);
-            var options = new AdherenceEvaluation.Options(r.GetValue(count), r.GetValue(steps), r.GetValue(scheduler)!, r.GetValue(guidance), r.GetValue(batch));
+            var options = new AdherenceEvaluation.Options(r.GetValue(count), r.GetValue(steps) ?? loaded.Defaults.Steps,
+                r.GetValue(scheduler) ?? loaded.Defaults.Scheduler, r.GetValue(guidance) ?? loaded.Defaults.GuidanceScale, r.GetValue(batch));
             var timer = Stopwatch.StartNew();
             bool vaeOnly = r.GetValue(roundTrip);
             Action<int, int> progress = (done, total) => Console.Error.Write($"\r{(vaeOnly ? "round-tripped" : "rendered")} {done}/{total}");
@@ -38,7 +39,7 @@ internal static class EvalAdherenceCommand
             Console.Error.WriteLine();
             Console.WriteLine(vaeOnly
                 ? $"model {loaded.Name}: {report.Total} held-out images through its VAE (encode, decode), {timer.Elapsed.TotalSeconds:F1} s"
-                : $"model {loaded.Name}: {report.Total} held-out prompts, {options.Steps} steps, {timer.Elapsed.TotalSeconds:F1} s");
+                : $"model {loaded.Name}: {report.Total} held-out prompts, {options.Steps} steps of {options.Scheduler}, guidance {options.Guidance}, {timer.Elapsed.TotalSeconds:F1} s");
             Console.WriteLine($"background colour {report.BackgroundAccuracy:P1}");
             Console.WriteLine($"foreground colour {report.ForegroundAccuracy:P1}");
             Console.WriteLine($"shape             {report.ShapeAccuracy:P1}");

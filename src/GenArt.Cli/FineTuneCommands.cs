@@ -75,8 +75,9 @@ internal static class FineTuneCommands
             if (r.GetValue(previews) is { } folder)
             {
                 var seeds = ParseSeeds(r.GetValue(previewSeeds)!);
-                var settings = new GenerationSettings { Width = side, Height = side, Steps = 20, Scheduler = "dpmpp-2m-karras" };
-                WritePreviews(folder, trainer.RenderPreviews(r.GetValue(previewPrompt) ?? spec.TriggerWord, seeds, settings));
+                var defaults = model.Defaults;
+                var settings = new GenerationSettings { Width = side, Height = side, Steps = defaults.Steps, Scheduler = defaults.Scheduler };
+                WritePreviews(folder, trainer.RenderPreviews(r.GetValue(previewPrompt) ?? spec.TriggerWord, seeds, settings, defaults.GuidanceScale));
             }
             return 0;
         }));

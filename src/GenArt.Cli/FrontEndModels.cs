@@ -9,7 +9,8 @@ namespace GenArt.Cli;
 
 /// <summary>
 /// Model descriptors for a front end without workers in its process: read from each checkpoint's configs, never
-/// from its weights, so a front end needs no device and little memory.
+/// from its weights, so a front end needs no device and little memory. Request defaults come from the model's
+/// <see cref="GenerationDefaults"/>.
 /// </summary>
 internal static class FrontEndModels
 {
@@ -23,6 +24,8 @@ internal static class FrontEndModels
         int native = (unet.SampleSize?[0] ?? 64) * vae.DownsampleFactor;
         int max = Math.Min(4 * native, 2048);
         // Workers in other processes hold the weights; the front end cannot see whether they are loaded.
-        return new ModelDescriptor(ModelCache.NameOf(path), "sd15", native, max, SchedulerFactory.Names, "dpmpp-2m-karras", 20, 7.5, () => false);
+        var defaults = GenerationDefaults.Read(path);
+        return new ModelDescriptor(ModelCache.NameOf(path), "sd15", native, max, SchedulerFactory.Names, defaults.Scheduler, defaults.Steps,
+            defaults.GuidanceScale, () => false);
     }
 }

@@ -17,10 +17,10 @@ internal static class GenerateCommand
         var prompt = new Argument<string>("prompt") { Description = "what to draw" };
         var model = new Option<string>("--model") { Description = "a diffusers folder or a single-file .safetensors checkpoint", DefaultValueFactory = _ => Defaults.ModelPath };
         var size = new Option<string>("--size") { Description = "WIDTHxHEIGHT, multiples of 8 (default: the model's native size)" };
-        var steps = new Option<int>("--steps") { Description = "denoising steps (1-200)", DefaultValueFactory = _ => 20 };
-        var scheduler = new Option<string>("--scheduler") { Description = "ddim, pndm, euler, euler-a, dpmpp-2m, dpmpp-2m-karras, lcm", DefaultValueFactory = _ => "dpmpp-2m-karras" };
+        var steps = new Option<int?>("--steps") { Description = "denoising steps (1-200; default: the model's, usually 20)" };
+        var scheduler = new Option<string?>("--scheduler") { Description = "ddim, pndm, euler, euler-a, dpmpp-2m, dpmpp-2m-karras, lcm (default: the model's)" };
         var seed = new Option<ulong?>("--seed") { Description = "noise seed (default: random); the same seed gives the same image" };
-        var guidance = new Option<double>("--guidance") { Description = "classifier-free guidance scale", DefaultValueFactory = _ => 7.5 };
+        var guidance = new Option<double?>("--guidance") { Description = "classifier-free guidance scale (default: the model's, usually 7.5)" };
         var negative = new Option<string>("--negative") { Description = "negative prompt", DefaultValueFactory = _ => "" };
         var init = new Option<string?>("--init") { Description = "img2img: an init image (PNG or JPEG) of the requested size" };
         var strength = new Option<double>("--strength") { Description = "img2img strength in (0, 1]", DefaultValueFactory = _ => 0.75 };
@@ -39,16 +39,17 @@ internal static class GenerateCommand
         command.SetAction((r, ct) => r.GetValue(server) is { } address
             ? RunRemote(address, r.GetValue(apiKey), r.GetValue(count), new Request(
                 r.GetValue(prompt)!, r.GetResult(model) is { Implicit: false } ? r.GetValue(model)! : "", r.GetValue(size), r.GetValue(steps),
-                r.GetValue(scheduler)!, r.GetValue(seed), r.GetValue(guidance), r.GetValue(negative)!, r.GetValue(init), r.GetValue(strength),
+                r.GetValue(scheduler), r.GetValue(seed), r.GetValue(guidance), r.GetValue(negative)!, r.GetValue(init), r.GetValue(strength),
                 r.GetValue(clipSkip), r.GetValue(threads), r.GetValue(device)!, r.GetValue(output)!), ct)
             : Task.FromResult(Run(new Request(
-            r.GetValue(prompt)!, r.GetValue(model)!, r.GetValue(size), r.GetValue(steps), r.GetValue(scheduler)!, r.GetValue(seed),
+            r.GetValue(prompt)!, r.GetValue(model)!, r.GetValue(size), r.GetValue(steps), r.GetValue(scheduler), r.GetValue(seed),
             r.GetValue(guidance), r.GetValue(negative)!, r.GetValue(init), r.GetValue(strength), r.GetValue(clipSkip),
             r.GetValue(threads), r.GetValue(device)!, r.GetValue(output)!))));
         return command;
     }
 
-    private sealed record Request(string Prompt, string Model, string? Size, int Steps, string Scheduler, ulong? Seed, double Guidance,
+    /// <summary>What was asked; a null steps, scheduler or guidance takes the model's default.</summary>
+    private sealed record Request(string Prompt, string Model, string? Size, int? Steps, string? Scheduler, ulong? Seed, double? Guidance,
         string Negative, string? Init, double Strength, int ClipSkip, int? Threads, string Device, string Output);
 
     /// <summary>The same request sent to a server; the model is a server-side name (empty: the server's default).</summary>
@@ -56,9 +57,11 @@ internal static class GenerateCommand
     {
         var request = new Api.V1.GenerateRequest
         {
-            Model = r.Model, Prompt = r.Prompt, NegativePrompt = r.Negative, Steps = (uint)Math.Max(0, r.Steps), Scheduler = r.Scheduler,
-            GuidanceScale = (float)r.Guidance, NumImages = count,
+            Model = r.Model, Prompt = r.Prompt, NegativePrompt = r.Negative, Steps = (uint)Math.Max(0, r.Steps ?? 0), Scheduler = r.Scheduler ?? "",
+            NumImages = count,
         };
+        // Left out, the server applies the model's own defaults.
+        if (r.Guidance is double g) request.GuidanceScale = (float)g;
         try
         {
             if (r.Size is not null)
@@ -94,14 +97,17 @@ internal static class GenerateCommand
             Console.Error.WriteLine($"loaded {model.Name} in {load.Elapsed.TotalSeconds:F1} s ({device}, {dtype})");
 
             var (width, height) = ParseSize(r.Size, model.NativeSide);
+            int steps = r.Steps ?? model.Defaults.Steps;
+            string scheduler = r.Scheduler ?? model.Defaults.Scheduler;
+            double guidance = r.Guidance ?? model.Defaults.GuidanceScale;
             ulong seed = r.Seed ?? (ulong)Random.Shared.NextInt64(0, long.MaxValue);
             RgbImage? initImage = r.Init is null ? null : LoadInit(r.Init);
             var settings = new GenerationSettings
             {
-                Width = width, Height = height, Steps = r.Steps, Scheduler = r.Scheduler, ClipSkip = r.ClipSkip,
+                Width = width, Height = height, Steps = steps, Scheduler = scheduler, ClipSkip = r.ClipSkip,
                 Mode = initImage is null ? GenerationMode.TextToImage : GenerationMode.ImageToImage, Strength = r.Strength,
             };
-            var sample = new SampleRequest { Prompt = r.Prompt, NegativePrompt = r.Negative, Seed = seed, GuidanceScale = r.Guidance, InitImage = initImage };
+            var sample = new SampleRequest { Prompt = r.Prompt, NegativePrompt = r.Negative, Seed = seed, GuidanceScale = guidance, InitImage = initImage };
             var pipeline = new StableDiffusionPipeline(model);
 
             var timer = Stopwatch.StartNew();
@@ -120,10 +126,10 @@ internal static class GenerateCommand
                 });
             foreach (var w in result.Warnings) Console.Error.WriteLine("warning: " + w);
 
-            var record = new GenerationRecord(r.Prompt, r.Negative, seed, r.Guidance, r.Steps, r.Scheduler, width, height, model.Name,
+            var record = new GenerationRecord(r.Prompt, r.Negative, seed, guidance, steps, scheduler, width, height, model.Name,
                 initImage is null ? "txt2img" : "img2img", initImage is null ? null : r.Strength, r.ClipSkip);
             File.WriteAllBytes(r.Output, ImageOutput.EncodePng(result.Image!, record));
-            Console.WriteLine($"{r.Output}: {width}x{height}, seed {seed}, {r.Steps} steps in {timer.Elapsed.TotalSeconds:F2} s");
+            Console.WriteLine($"{r.Output}: {width}x{height}, seed {seed}, {steps} steps in {timer.Elapsed.TotalSeconds:F2} s");
             return 0;
         }
         catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or TorchException or ImageDecodeException)

@@ -34,6 +34,9 @@ public sealed class StableDiffusionModel : IDisposable
     public Device Device { get; }
     public ScalarType DType { get; }
 
+    /// <summary>Scheduler, steps and guidance for requests that leave them out (<see cref="GenerationDefaults"/>).</summary>
+    public GenerationDefaults Defaults { get; init; } = GenerationDefaults.Standard;
+
     /// <summary>Pixels per latent cell (8 for every SD VAE).</summary>
     public int LatentScale => Vae.Config.DownsampleFactor;
 
@@ -54,6 +57,7 @@ public sealed class StableDiffusionModel : IDisposable
         if (target == Device.CPU && dtype != ScalarType.Float32)
             throw new ArgumentException($"CPU inference runs in float32; {dtype} is for CUDA devices", nameof(dtype));
 
+        var defaults = GenerationDefaults.Read(path);
         using var checkpoint = StableDiffusionCheckpoint.Open(path, options);
         var tokenizer = checkpoint.LoadTokenizer();
         ClipTextModel? text = null;
@@ -70,7 +74,10 @@ public sealed class StableDiffusionModel : IDisposable
             checkpoint.Vae.LoadInto(vae, vaeType, target);
             foreach (var m in new GenArt.Torch.Modules.Module[] { text, unet, vae }) m.Eval();
             string name = Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(path));
-            return new StableDiffusionModel(name, tokenizer, text, unet, vae, SchedulerConfig.Parse(checkpoint.SchedulerConfigJson), target, dtype);
+            return new StableDiffusionModel(name, tokenizer, text, unet, vae, SchedulerConfig.Parse(checkpoint.SchedulerConfigJson), target, dtype)
+            {
+                Defaults = defaults,
+            };
         }
         catch
         {
