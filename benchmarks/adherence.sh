@@ -18,7 +18,7 @@ genart=src/GenArt.Cli/bin/Release/net10.0/genart.dll
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M') UTC"
   echo "- machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) logical cores, $(free -g | awk '/Mem:/{print $2}') GB"
-  echo "- model: $MODEL; its own defaults (generation_config.json: $(cat "$MODEL/generation_config.json" 2>/dev/null || echo 'none, so 20 steps of DPM++ 2M Karras at guidance 7.5'))"
+  echo "- model: $MODEL; its own defaults (generation_config.json: $(tr -d ' \n' 2>/dev/null < "$MODEL/generation_config.json" || echo 'none, so 20 steps of DPM++ 2M Karras at guidance 7.5'))"
   echo "- command: \`bash benchmarks/adherence.sh $MODEL $COUNT $THREADS \"$SWEEP\"\`"
   echo "- targets: background colour >= 90%, foreground colour >= 80%, shape >= 70%"
   echo
