@@ -1,20 +1,13 @@
 using GenArt.Cli;
 using GenArt.Diffusion.Pipelines;
+using GenArt.Diffusion.Tests;
 using GenArt.Procedural;
 
 namespace GenArt.Cli.Tests;
 
 public class AdherenceEvaluationTests
 {
-    private static string GoldenModel
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) return Path.Combine(dir.FullName, "tests", "fixtures", "golden", "pipeline");
-            throw new DirectoryNotFoundException("GenArt.sln");
-        }
-    }
+    private static string GoldenModel => Path.Combine(RepoPaths.Fixtures, "golden", "pipeline");
 
     [Test]
     public void RendersHeldOutPromptsAndScoresEachAgainstItsPrompt()

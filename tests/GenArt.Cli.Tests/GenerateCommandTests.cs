@@ -1,5 +1,6 @@
 using GenArt.Cli;
 using GenArt.Diffusion.Loading;
+using GenArt.Diffusion.Tests;
 using GenArt.Imaging;
 using GenArt.Worker;
 
@@ -17,8 +18,7 @@ public sealed class GenerateCommandTests
     {
         _root = Directory.CreateTempSubdirectory("genart-generate-").FullName;
         _model = Directory.CreateDirectory(Path.Combine(_root, "tuned")).FullName;
-        string golden = Path.Combine(RepoRoot, "tests", "fixtures", "golden", "pipeline");
-        foreach (var part in Directory.GetFileSystemEntries(golden))
+        foreach (var part in Directory.GetFileSystemEntries(Path.Combine(RepoPaths.Fixtures, "golden", "pipeline")))
         {
             string link = Path.Combine(_model, Path.GetFileName(part));
             if (Directory.Exists(part)) Directory.CreateSymbolicLink(link, part);
@@ -29,16 +29,6 @@ public sealed class GenerateCommandTests
 
     [TearDown]
     public void RemoveFolder() => Directory.Delete(_root, recursive: true);
-
-    private static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) return dir.FullName;
-            throw new DirectoryNotFoundException("GenArt.sln");
-        }
-    }
 
     private GenerationRecord Generate(params string[] extra)
     {

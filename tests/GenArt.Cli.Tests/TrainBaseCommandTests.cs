@@ -1,4 +1,5 @@
 using GenArt.Cli;
+using GenArt.Diffusion.Tests;
 
 namespace GenArt.Cli.Tests;
 
@@ -14,15 +15,7 @@ public sealed class TrainBaseCommandTests
     [TearDown]
     public void RemoveFolder() => Directory.Delete(_root, recursive: true);
 
-    private static string Configs
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "GenArt.sln"))) return Path.Combine(dir.FullName, "models", "genart-tiny");
-            throw new DirectoryNotFoundException("GenArt.sln");
-        }
-    }
+    private static string Configs => Path.Combine(RepoPaths.Root, "models", "genart-tiny");
 
     [TestCase("--unet-average", "1", "--unet-average must be 0 (none) or lie strictly between 0 and 1")]
     [TestCase("--unet-average", "-0.5", "--unet-average must be 0 (none) or lie strictly between 0 and 1")]
