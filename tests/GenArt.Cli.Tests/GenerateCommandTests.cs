@@ -18,12 +18,7 @@ public sealed class GenerateCommandTests
     {
         _root = Directory.CreateTempSubdirectory("genart-generate-").FullName;
         _model = Directory.CreateDirectory(Path.Combine(_root, "tuned")).FullName;
-        foreach (var part in Directory.GetFileSystemEntries(Path.Combine(RepoPaths.Fixtures, "golden", "pipeline")))
-        {
-            string link = Path.Combine(_model, Path.GetFileName(part));
-            if (Directory.Exists(part)) Directory.CreateSymbolicLink(link, part);
-            else File.CreateSymbolicLink(link, part);
-        }
+        RepoPaths.LinkEntries(Path.Combine(RepoPaths.Fixtures, "golden", "pipeline"), _model);
         File.WriteAllText(Path.Combine(_model, GenerationDefaults.FileName), """{"scheduler": "ddim", "num_inference_steps": 2, "guidance_scale": 3.5}""");
     }
 

@@ -14,4 +14,16 @@ internal static class RepoPaths
 
     /// <summary>tests/fixtures</summary>
     public static string Fixtures => Path.Combine(Root, "tests", "fixtures");
+
+    /// <summary>Fills <paramref name="folder"/> with symbolic links to every entry of <paramref name="source"/>: a
+    /// model folder to add files to without copying its weights.</summary>
+    public static void LinkEntries(string source, string folder)
+    {
+        foreach (var entry in Directory.GetFileSystemEntries(source))
+        {
+            string link = Path.Combine(folder, Path.GetFileName(entry));
+            if (Directory.Exists(entry)) Directory.CreateSymbolicLink(link, entry);
+            else File.CreateSymbolicLink(link, entry);
+        }
+    }
 }

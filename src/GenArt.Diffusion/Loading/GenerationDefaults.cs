@@ -1,4 +1,5 @@
 using System.Text.Json;
+using GenArt.Diffusion.Pipelines;
 using GenArt.Diffusion.Schedulers;
 
 namespace GenArt.Diffusion.Loading;
@@ -12,7 +13,6 @@ namespace GenArt.Diffusion.Loading;
 public sealed record GenerationDefaults(string Scheduler, int Steps, double GuidanceScale)
 {
     public const string FileName = "generation_config.json";
-    public const int MaxSteps = 200;
     public const double MaxGuidanceScale = 50;
 
     public static GenerationDefaults Standard { get; } = new("dpmpp-2m-karras", 20, 7.5);
@@ -52,7 +52,8 @@ public sealed record GenerationDefaults(string Scheduler, int Steps, double Guid
             }
             if (root.TryGetProperty("num_inference_steps", out var steps))
             {
-                if (steps.ValueKind != JsonValueKind.Number || !steps.TryGetInt32(out int n) || n < 1 || n > MaxSteps) throw Bad("num_inference_steps", $"a whole number from 1 to {MaxSteps}");
+                if (steps.ValueKind != JsonValueKind.Number || !steps.TryGetInt32(out int n) || n < 1 || n > GenerationValidation.MaxSteps)
+                    throw Bad("num_inference_steps", $"a whole number from 1 to {GenerationValidation.MaxSteps}");
                 result = result with { Steps = n };
             }
             if (root.TryGetProperty("guidance_scale", out var guidance))

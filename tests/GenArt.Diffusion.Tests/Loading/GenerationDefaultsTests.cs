@@ -43,12 +43,7 @@ public sealed class GenerationDefaultsTests
         string folder = Directory.CreateTempSubdirectory("genart-defaults-").FullName;
         try
         {
-            foreach (var part in Directory.GetFileSystemEntries(LoadingFixtures.Pipeline))
-            {
-                string link = Path.Combine(folder, Path.GetFileName(part));
-                if (Directory.Exists(part)) Directory.CreateSymbolicLink(link, part);
-                else File.CreateSymbolicLink(link, part);
-            }
+            RepoPaths.LinkEntries(LoadingFixtures.Pipeline, folder);
             Assert.That(GenerationDefaults.Read(folder), Is.EqualTo(GenerationDefaults.Standard));
             using (var plain = StableDiffusionModel.Load(folder))
                 Assert.That(plain.Defaults, Is.EqualTo(GenerationDefaults.Standard));
