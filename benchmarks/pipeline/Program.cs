@@ -89,6 +89,7 @@ Console.WriteLine($"model        {kind} ({model.Name}), weights {weightBytes / 1
 Console.WriteLine($"threads      {torch.get_num_threads()}, size {size}x{size}, {steps} steps, dpmpp-2m-karras, batch 1 (CFG: UNet batch 2)");
 Console.WriteLine($"load         {loadSeconds:F2} s");
 Console.WriteLine($"generate     {seconds:F3} s median of {repeats} (fastest {generateTimes[0]:F3} s, slowest {generateTimes[^1]:F3} s; {seconds / steps * 1000:F1} ms per step incl. text encoder and VAE decode)");
+Console.WriteLine($"steps        mean {stepTimes.Average() * 1000:F1} ms, p10 {sorted[sorted.Count / 10] * 1000:F1} ms, p90 {sorted[sorted.Count * 9 / 10] * 1000:F1} ms, slowest {sorted[^1] * 1000:F1} ms");
 Console.WriteLine($"step median  {medianStep * 1000:F1} ms; UNet forward alone {unetSeconds * 1000:F1} ms; outside the UNet {(medianStep - unetSeconds) / medianStep * 100:F1}% of a step");
 Console.WriteLine($"UNet ops     {unetOps} native ops per forward x {perOp * 1e9:F0} ns (a whole small op: binding + dispatch + kernel) = {unetOps * perOp * 1000:F2} ms, {unetOps * perOp / unetSeconds * 100:F3}% of the forward: an upper bound on the time outside libtorch's kernels");
 Console.WriteLine($"peak RSS     {Memory.PeakRss() / 1e9:F3} GB (before load {rssBefore / 1e9:F3} GB); target 1.3 x weights + 1 GB = {(1.3 * weightBytes + 1e9) / 1e9:F3} GB");

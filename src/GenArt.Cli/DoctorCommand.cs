@@ -25,6 +25,7 @@ internal static class DoctorCommand
         torch.set_num_threads(threads ?? Environment.ProcessorCount);
         Console.WriteLine($"libtorch        {torch.version} (scaled_dot_product_attention: {(torch.has_native_sdpa ? "native" : "composed")})");
         Console.WriteLine($"threads         {torch.get_num_threads()} (machine has {Environment.ProcessorCount} cores)");
+        Console.WriteLine($"OpenMP waits    {torch.openmp_wait_policy}");
         Console.WriteLine($"devices         cpu{CudaDevices()}");
         Console.WriteLine($"BLAS            {Blas()}");
 

@@ -27,6 +27,10 @@ public static unsafe partial class torch
 
     public static int get_num_threads() => gat_runtime_get_num_threads();
 
+    /// <summary>How libtorch's OpenMP threads wait between parallel regions, e.g. "OMP_WAIT_POLICY=PASSIVE": GenArt
+    /// sets a passive policy before libtorch loads unless OMP_WAIT_POLICY or GOMP_SPINCOUNT is already set.</summary>
+    public static string openmp_wait_policy => GenArt.Torch.Internal.NativeEnvironment.DescribeWaitPolicy();
+
     /// <remarks>
     /// Also sets OpenBLAS's own thread pool, which libtorch leaves at one thread per core: on Debian's libtorch every
     /// CPU matmul and im2col convolution runs there, so without this a process told to use one thread uses them all.
