@@ -14,7 +14,7 @@ namespace GenArt.Torch.Internal;
 /// cores, the spinners take the cores the working threads need, and a region waits a scheduler time slice for a
 /// thread that was switched out. On a 2-core machine that made a 128x128 genart-tiny render at 2 threads take
 /// over twice as long as at 1 thread; a passive policy (threads sleep on a futex between regions) removes it,
-/// and SD 1.5-sized steps gain too (benchmarks/results/pipeline.md).</para>
+/// and SD 1.5-sized steps gain too (benchmarks/results/omp-wait-policy.md).</para>
 /// <para>Only the policy is chosen here: an OMP_WAIT_POLICY or GOMP_SPINCOUNT already in the environment is kept.
 /// The value is set in the native environment (setenv), which is where libgomp reads it and what child
 /// processes inherit; .NET's Environment.SetEnvironmentVariable changes only the managed copy.</para>
