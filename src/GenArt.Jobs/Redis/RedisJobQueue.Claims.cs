@@ -69,11 +69,14 @@ public sealed partial class RedisJobQueue
     private async Task WaitForWorkAsync(EntryKind kind, (string, string)[] streams, DateTimeOffset wakeAt, TimeSpan delay,
         CancellationToken cancellationToken)
     {
-        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        // The injected clock decides when this claim's wait is over; the shared read goes on for the others.
-        using var timer = wakeAt == DateTimeOffset.MaxValue
-            ? null
-            : _time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), wake, delay, Timeout.InfiniteTimeSpan);
+        // The injected clock decides when this claim's wait is over; the shared read goes on for the others. The
+        // timeout is a CancellationTokenSource on that clock rather than a timer of ours calling Cancel: a timer's
+        // callback can already be running when the wait ends another way and the sources are disposed, and Cancel
+        // on a disposed source throws on a thread-pool thread, which ends the process. The source's own timer
+        // tolerates that race. A wait past a timer's range (about 49 days) wakes after a day and looks again.
+        var timeout = delay < TimeSpan.FromDays(1) ? delay : TimeSpan.FromDays(1);
+        using var due = wakeAt == DateTimeOffset.MaxValue ? null : new CancellationTokenSource(timeout, _time);
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token, due?.Token ?? CancellationToken.None);
         try
         {
             await SharedWait(kind, streams).WaitAsync(wake.Token).ConfigureAwait(false);

@@ -312,6 +312,67 @@ public sealed class RedisJobQueueTests
     }
 
     [Test]
+    public async Task A_wait_timer_that_fires_after_its_claim_returned_is_harmless()
+    {
+        // A system timer's callback can already be queued on the thread pool when the timer is disposed, and then
+        // runs after the claim's wait ended another way and its cancellation sources were disposed. An exception
+        // there would end the worker process.
+        var clock = new LateCallbackClock(_clock);
+        await using var queue = await RedisJobQueue.ConnectAsync(_server.Options(), Options, clock, NewPrefix());
+        var pending = queue.ClaimAsync(EntryKind.Generate, "gpu-a", TimeSpan.FromMinutes(5));
+        await clock.TimerCreated.WaitAsync(Bound);
+
+        var job = TestData.Job(_clock);
+        await queue.EnqueueAsync(TestData.Entry(job));
+        var claim = await pending.WaitAsync(Bound);
+
+        Assert.That(claim?.Entry.Jobs[0].Id, Is.EqualTo(job.Id), "the entry woke the claim, not its timer");
+        Assert.That(clock.Late, Is.Not.Empty, "the claim's wait timer was disposed");
+        foreach (var (callback, state) in clock.Late)
+            Assert.That(() => callback(state), Throws.Nothing);
+    }
+
+    /// <summary>A clock whose timers, when disposed, hand their callbacks to the test to run late.</summary>
+    private sealed class LateCallbackClock(FakeTimeProvider inner) : TimeProvider
+    {
+        private readonly TaskCompletionSource _created = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task TimerCreated => _created.Task;
+
+        public ConcurrentQueue<(TimerCallback Callback, object? State)> Late { get; } = new();
+
+        public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+
+        public override long TimestampFrequency => inner.TimestampFrequency;
+
+        public override long GetTimestamp() => inner.GetTimestamp();
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = new LateTimer(inner.CreateTimer(callback, state, dueTime, period), () => Late.Enqueue((callback, state)));
+            _created.TrySetResult();
+            return timer;
+        }
+
+        private sealed class LateTimer(ITimer inner, Action onDispose) : ITimer
+        {
+            public bool Change(TimeSpan dueTime, TimeSpan period) => inner.Change(dueTime, period);
+
+            public void Dispose()
+            {
+                inner.Dispose();
+                onDispose();
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                Dispose();
+                return ValueTask.CompletedTask;
+            }
+        }
+    }
+
+    [Test]
     public void Connecting_to_a_closed_port_is_unavailable()
     {
         var options = new RedisOptions { Host = "127.0.0.1", Port = 1, ConnectTimeout = TimeSpan.FromSeconds(2) };
