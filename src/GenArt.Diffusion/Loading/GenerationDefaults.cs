@@ -28,21 +28,9 @@ public sealed record GenerationDefaults(string Scheduler, int Steps, double Guid
     }
 
     /// <summary>Parses the JSON of a <see cref="FileName"/>; <paramref name="source"/> names it in errors.</summary>
-    public static GenerationDefaults Parse(string json, string source = FileName)
-    {
-        JsonDocument document;
-        try
+    public static GenerationDefaults Parse(string json, string source = FileName) =>
+        JsonFields.ReadObject(json, source, root =>
         {
-            document = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{source}: not JSON ({e.Message})", e);
-        }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{source}: expected a JSON object");
             var result = Standard;
             if (root.TryGetProperty("scheduler", out var scheduler))
             {
@@ -63,8 +51,7 @@ public sealed record GenerationDefaults(string Scheduler, int Steps, double Guid
                 result = result with { GuidanceScale = g };
             }
             return result;
-        }
 
-        InvalidDataException Bad(string key, string expected) => new($"{source}: \"{key}\" must be {expected}");
-    }
+            InvalidDataException Bad(string key, string expected) => new($"{source}: \"{key}\" must be {expected}");
+        });
 }

@@ -5,6 +5,27 @@ namespace GenArt.Diffusion.Loading;
 /// <summary>Typed reads of optional config fields; a field of the wrong type fails naming the file and field.</summary>
 internal readonly struct JsonFields(JsonElement root, string source)
 {
+    /// <summary>Parses <paramref name="json"/> and hands its root object to <paramref name="read"/>; a document that
+    /// is not JSON, or not an object, fails naming <paramref name="source"/>.</summary>
+    public static T ReadObject<T>(string json, string source, Func<JsonElement, T> read)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{source}: invalid JSON ({e.Message})", e);
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidDataException($"{source}: the config must be a JSON object");
+            return read(doc.RootElement);
+        }
+    }
+
     public int Int(string name, int fallback)
     {
         if (!TryGet(name, out var e)) return fallback;

@@ -29,8 +29,8 @@ public sealed class GenerationDefaultsTests
     [TestCase("""{"guidance_scale": "high"}""", "\"guidance_scale\"")]
     [TestCase("""{"scheduler": "heun"}""", "\"scheduler\" must be one of ddim, pndm")]
     [TestCase("""{"scheduler": 3}""", "\"scheduler\"")]
-    [TestCase("""[7.5]""", "expected a JSON object")]
-    [TestCase("""{"guidance_scale": """, "not JSON")]
+    [TestCase("""[7.5]""", "must be a JSON object")]
+    [TestCase("""{"guidance_scale": """, "invalid JSON")]
     public void AValueNoRequestCouldUseIsRefusedNamingTheFileAndKey(string json, string message)
     {
         var e = Assert.Throws<InvalidDataException>(() => GenerationDefaults.Parse(json, "m/generation_config.json"));

@@ -108,22 +108,9 @@ public sealed record ClipTextConfig
     /// Parses a transformers <c>config.json</c> of a CLIPTextModel, or of a full CLIPModel (whose text settings
     /// sit under <c>text_config</c>), and validates it.
     /// </summary>
-    public static ClipTextConfig FromJson(string json, string source = "config.json")
-    {
-        JsonDocument doc;
-        try
+    public static ClipTextConfig FromJson(string json, string source = "config.json") =>
+        JsonFields.ReadObject(json, source, root =>
         {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{source}: invalid JSON ({e.Message})", e);
-        }
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"{source}: the config must be a JSON object");
             if (root.TryGetProperty("text_config", out var nested) && nested.ValueKind == JsonValueKind.Object)
                 root = nested;
             var d = new ClipTextConfig();
@@ -144,8 +131,7 @@ public sealed record ClipTextConfig
             };
             config.Validate(source);
             return config;
-        }
-    }
+        });
 
     /// <summary>The config as transformers writes it, for a text encoder folder.</summary>
     public string ToJson()
